@@ -1,0 +1,59 @@
+# The course's commands. `make lab` and `make test` are the two a newcomer needs;
+# both create and fill the virtual environment .venv/ on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# nbval runs each notebook under each of these start methods.
+START_METHODS ?= fork spawn forkserver
+# A hung cell fails after this many seconds.
+CELL_TIMEOUT ?= 30
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
+         --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
+BENCH_START_METHOD ?=
+
+.PHONY: help setup lab test unit notebooks lint outputs bench clean
+
+help:
+	@echo "make lab      open the course in JupyterLab (http://127.0.0.1, token required)"
+	@echo "make test     lint, unit tests, then every notebook under: $(START_METHODS)"
+	@echo "make outputs  re-execute the notebooks and store their outputs"
+	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
+	@echo "make clean    remove .venv and caches"
+
+# The environment is rebuilt only when pyproject.toml changes (or .venv is missing).
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The course needs Python >= 3.11; run: make PYTHON=python3.12 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/python -m tools.lab
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+notebooks: $(STAMP)
+	@set -e; for method in $(START_METHODS); do \
+	    echo "=== notebooks under the '$$method' start method ==="; \
+	    $(BIN)/python -m pytest $(NBVAL) --start-method=$$method notebooks; \
+	done
+
+test: lint unit notebooks
+	@echo "=== all green: lint, unit tests, notebooks under $(START_METHODS) ==="
+
+outputs: $(STAMP)
+	$(BIN)/python -m tools.execute_notebooks notebooks
+
+bench: $(STAMP)
+	$(BIN)/python -m tools.bench $(if $(BENCH_START_METHOD),--start-method $(BENCH_START_METHOD))
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

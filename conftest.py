@@ -1,0 +1,154 @@
+"""Test-suite plumbing shared by the unit tests and the notebooks run by nbval.
+
+* ``--start-method`` chooses the multiprocessing start method of every notebook kernel
+  (through the IPython profile written by ``tools/kernel_profile.py``).
+* Notebook kernels run in "quick" mode (``COURSE_QUICK=1``): chapters that measure speed use
+  small problem sizes so that the suite stays fast.
+* No orphans: after every test, every process the test started must have ended. For a
+  notebook, "the test" is one cell: when the cell finishes, the kernel may keep only the
+  helpers multiprocessing itself keeps for its lifetime (the forkserver and the resource
+  tracker); once the notebook's kernel is shut down, nothing it started may remain.
+  A leftover process fails the test and is then killed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tools.kernel_profile import START_METHODS, kernel_environment, write_ipython_dir
+
+# Processes that multiprocessing keeps for the lifetime of the interpreter that started them.
+_LONG_LIVED_MARKERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
+_KERNEL_MARKER = "ipykernel_launcher"
+_GRACE_SECONDS = 10.0
+_IPYTHON_DIR = pytest.StashKey[Path]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--start-method",
+        choices=START_METHODS,
+        default=None,
+        help="multiprocessing start method for the notebook kernels (default: the platform's)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    ipython_dir = write_ipython_dir(Path(tempfile.mkdtemp(prefix="course-ipython-")))
+    config.stash[_IPYTHON_DIR] = ipython_dir
+    method = config.getoption("--start-method")
+    os.environ.update(kernel_environment(ipython_dir, method, quick=True))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    ipython_dir = config.stash.get(_IPYTHON_DIR, None)
+    if ipython_dir is not None:
+        shutil.rmtree(ipython_dir, ignore_errors=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    method = config.getoption("--start-method") or "platform default"
+    return f"notebook kernels: start method {method}, quick mode"
+
+
+def _cmdline(proc: psutil.Process) -> str:
+    try:
+        return " ".join(proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return "?"
+
+
+def _descendants() -> list[psutil.Process]:
+    try:
+        return psutil.Process().children(recursive=True)
+    except psutil.NoSuchProcess:  # pragma: no cover
+        return []
+
+
+def _alive(procs: list[psutil.Process]) -> list[psutil.Process]:
+    alive = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                alive.append(proc)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+def _wait_until_gone(procs: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    deadline = time.monotonic() + seconds
+    alive = _alive(procs)
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = _alive(alive)
+    return alive
+
+
+def _kill(procs: list[psutil.Process]) -> None:
+    for proc in procs:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(procs, timeout=5)
+
+
+def _fail_on_leftovers(leftovers: list[psutil.Process], what: str) -> None:
+    if not leftovers:
+        return
+    listing = "\n".join(f"  pid {p.pid}: {_cmdline(p)}" for p in leftovers)
+    _kill(leftovers)
+    pytest.fail(f"{what} left {len(leftovers)} process(es) running (now killed):\n{listing}")
+
+
+def _is_notebook_cell(item: pytest.Item) -> bool:
+    return item.__class__.__name__ == "IPyNbCell"
+
+
+_seen_in_notebook: dict[str, list[psutil.Process]] = {}
+_BEFORE = pytest.StashKey[set[int]]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    item.stash[_BEFORE] = {p.pid for p in _descendants()}
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    yield  # the item's own teardown runs first (for a notebook's last cell: kernel shutdown)
+    now = _descendants()
+    if _is_notebook_cell(item):
+        notebook = str(item.path)
+        seen = _seen_in_notebook.setdefault(notebook, [])
+        known = {p.pid for p in seen}
+        seen.extend(p for p in now if p.pid not in known)
+        kernel_alive = any(_KERNEL_MARKER in _cmdline(p) for p in now)
+        if kernel_alive:
+            workers = [
+                p
+                for p in now
+                if _KERNEL_MARKER not in _cmdline(p)
+                and not any(m in _cmdline(p) for m in _LONG_LIVED_MARKERS)
+            ]
+            _fail_on_leftovers(
+                _wait_until_gone(workers, _GRACE_SECONDS), f"{item.nodeid} (the cell)"
+            )
+        if nextitem is None or str(nextitem.path) != notebook:
+            # The notebook is over and its kernel was shut down: everything it ever
+            # started, including processes re-parented away from us, must be gone.
+            leftovers = _wait_until_gone(_seen_in_notebook.pop(notebook), _GRACE_SECONDS)
+            _fail_on_leftovers(leftovers, f"{notebook} (after its kernel stopped)")
+    else:
+        before = item.stash.get(_BEFORE, set())
+        started = [p for p in now if p.pid not in before]
+        _fail_on_leftovers(_wait_until_gone(started, _GRACE_SECONDS), item.nodeid)

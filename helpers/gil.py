@@ -1,0 +1,103 @@
+"""Measure when threads and processes really compute: a picture of the GIL.
+
+:func:`busy_intervals` does pure-Python work in small slices and records the wall-clock
+intervals during which it was really computing. Run it in two threads and the intervals of one thread fall in the
+gaps of the other (only one thread holds the GIL at a time); run it in two processes and the
+intervals overlap (each process has its own interpreter and its own GIL).
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+from helpers._validate import require_int, require_number
+
+Interval = tuple[float, float]
+
+
+def busy_intervals(
+    steps: int = 10_000, step_size: int = 400, max_gap: float = 0.001
+) -> list[Interval]:
+    """Do ``steps`` small slices of CPU work; return the wall-clock intervals spent computing.
+
+    The time is read after every slice of ``step_size`` loop iterations (tens of
+    microseconds). Whenever two readings are more than ``max_gap`` seconds apart, this thread
+    was not running in between (another thread held the GIL, or the OS ran something else),
+    and a new interval starts. Wall-clock time (``time.time``) is used because it is
+    comparable between processes.
+
+    >>> intervals = busy_intervals(steps=10, step_size=10)
+    >>> all(start <= end for start, end in intervals)
+    True
+    """
+    require_int("steps", steps, minimum=1)
+    require_int("step_size", step_size, minimum=1)
+    require_number("max_gap", max_gap, minimum=0)
+    readings = [time.time()]
+    for _ in range(steps):
+        total = 0
+        for i in range(step_size):
+            total += i * i
+        readings.append(time.time())
+    intervals: list[Interval] = []
+    start = previous = readings[0]
+    for now in readings[1:]:
+        if now - previous > max_gap:
+            intervals.append((start, previous))
+            start = now
+        previous = now
+    intervals.append((start, previous))
+    return intervals
+
+
+def timelines(kind: str, workers: int = 2, steps: int = 10_000) -> dict[str, list[Interval]]:
+    """Run :func:`busy_intervals` in ``workers`` threads or processes at once.
+
+    ``kind`` is ``"threads"`` or ``"processes"``; ``steps`` is passed to :func:`busy_intervals`. Returns ``{"worker 0": intervals, ...}``,
+    with times relative to the earliest start, in seconds.
+    """
+    if kind not in ("threads", "processes"):
+        raise ValueError(f"kind must be 'threads' or 'processes', got {kind!r}")
+    require_int("workers", workers, minimum=1)
+    executor_class = ThreadPoolExecutor if kind == "threads" else ProcessPoolExecutor
+    with executor_class(max_workers=workers) as executor:
+        if kind == "processes":
+            # Start the worker processes first, so that start-up time is not in the picture.
+            list(executor.map(busy_intervals, [1] * workers, [1] * workers))
+        futures = [executor.submit(busy_intervals, steps) for _ in range(workers)]
+        results = [f.result(timeout=60) for f in futures]
+    origin = min(start for intervals in results for start, _ in intervals)
+    return {
+        f"{kind[:-1]} {n}": [(s - origin, e - origin) for s, e in intervals]
+        for n, intervals in enumerate(results)
+    }
+
+
+def overlap_fraction(rows: dict[str, list[Interval]]) -> float:
+    """Fraction of the busy time during which at least two rows were busy at once.
+
+    About 0 for threads under the GIL, close to 1 for processes on separate cores.
+
+    >>> overlap_fraction({"a": [(0, 1)], "b": [(0, 1)]})
+    1.0
+    >>> overlap_fraction({"a": [(0, 1)], "b": [(1, 2)]})
+    0.0
+    """
+    events = []
+    for intervals in rows.values():
+        for start, end in intervals:
+            events.append((start, 1))
+            events.append((end, -1))
+    events.sort()
+    busy = overlapped = 0.0
+    active = 0
+    previous = None
+    for moment, change in events:
+        if previous is not None and active > 0:
+            busy += moment - previous
+            if active > 1:
+                overlapped += moment - previous
+        active += change
+        previous = moment
+    return overlapped / busy if busy > 0 else 0.0

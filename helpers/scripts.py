@@ -1,0 +1,57 @@
+"""Run a course script in a fresh Python interpreter, as a terminal would, and keep what it printed.
+
+Some lessons need a real ``python script.py`` run: the ``if __name__ == "__main__":`` guard
+matters only for a script, and a child's ``print`` lands in the terminal of the script that
+started it. :func:`run_script` does that run with a time-out, so a broken script cannot hang
+the notebook.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers._validate import require_number
+
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b:?")
+
+
+@dataclass(frozen=True)
+class ScriptRun:
+    """What a script run printed, and how it ended."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def exception_lines(self) -> list[str]:
+        """The lines of stderr that name an exception, such as ``RuntimeError: ...``.
+
+        A traceback's other lines hold file paths that differ from machine to machine.
+        """
+        return [line for line in self.stderr.splitlines() if _EXCEPTION_LINE.match(line)]
+
+
+def run_script(path: str | Path, *args: str, timeout: float = 60) -> ScriptRun:
+    """Run ``python -u path args...`` and return what it printed.
+
+    ``-u`` turns off output buffering, so lines from the parent and its children arrive in the
+    order they were printed. Raises ``FileNotFoundError`` if the script does not exist and
+    ``subprocess.TimeoutExpired`` (after killing it) if it runs longer than ``timeout`` seconds.
+    """
+    script = Path(path)
+    if not script.is_file():
+        raise FileNotFoundError(f"path must name a script file; {str(script)!r} is not one")
+    require_number("timeout", timeout, minimum=0)
+    completed = subprocess.run(
+        [sys.executable, "-u", str(script), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return ScriptRun(completed.returncode, completed.stdout, completed.stderr)
