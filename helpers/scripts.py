@@ -31,9 +31,20 @@ class ScriptRun:
     def exception_lines(self) -> list[str]:
         """The lines of stderr that name an exception, such as ``RuntimeError: ...``.
 
-        A traceback's other lines hold file paths that differ from machine to machine.
+        A traceback's other lines hold file paths that differ from machine to machine. When
+        the message starts on the next line (as multiprocessing's bootstrapping error does),
+        its first line is joined on.
         """
-        return [line for line in self.stderr.splitlines() if _EXCEPTION_LINE.match(line)]
+        lines = self.stderr.splitlines()
+        found = []
+        for index, line in enumerate(lines):
+            if not _EXCEPTION_LINE.match(line):
+                continue
+            if line.rstrip().endswith(":"):
+                following = [rest.strip() for rest in lines[index + 1 :] if rest.strip()]
+                line = f"{line.rstrip()} {following[0]}" if following else line.rstrip()
+            found.append(line.rstrip())
+        return found
 
 
 def run_script(path: str | Path, *args: str, timeout: float = 60) -> ScriptRun:
