@@ -58,11 +58,16 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"notebook kernels: start method {method}, quick mode"
 
 
+_cmdlines: dict[int, str] = {}
+
+
 def _cmdline(proc: psutil.Process) -> str:
+    """The process's command line (remembered, so that it can be reported after it exits)."""
     try:
-        return " ".join(proc.cmdline())
+        _cmdlines[proc.pid] = " ".join(proc.cmdline())
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        return "?"
+        pass
+    return _cmdlines.get(proc.pid, "?")
 
 
 def _descendants() -> list[psutil.Process]:
@@ -109,6 +114,30 @@ def _fail_on_leftovers(leftovers: list[psutil.Process], what: str) -> None:
     pytest.fail(f"{what} left {len(leftovers)} process(es) running (now killed):\n{listing}")
 
 
+def _long_lived() -> set[int]:
+    """Pids of notebook kernels and of the helpers multiprocessing keeps for an interpreter's
+    lifetime (forkserver, resource tracker), whether started by a kernel or by pytest itself.
+
+    Told apart by their place in the tree, not only by their command line: a forked child
+    has the same command line as the kernel it was forked from, and a child of the forkserver
+    the same as the forkserver.
+    """
+    me = psutil.Process()
+    owners = [me]
+    keep = set()
+    for child in me.children():
+        if _KERNEL_MARKER in _cmdline(child):
+            keep.add(child.pid)
+            owners.append(child)
+    for owner in owners:
+        try:
+            children = owner.children()
+        except psutil.NoSuchProcess:
+            continue
+        keep.update(p.pid for p in children if any(m in _cmdline(p) for m in _LONG_LIVED_MARKERS))
+    return keep
+
+
 def _is_notebook_cell(item: pytest.Item) -> bool:
     return item.__class__.__name__ == "IPyNbCell"
 
@@ -117,38 +146,35 @@ _seen_in_notebook: dict[str, list[psutil.Process]] = {}
 _BEFORE = pytest.StashKey[set[int]]()
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
     item.stash[_BEFORE] = {p.pid for p in _descendants()}
-    yield
+    return (yield)
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
-    yield  # the item's own teardown runs first (for a notebook's last cell: kernel shutdown)
-    now = _descendants()
-    if _is_notebook_cell(item):
-        notebook = str(item.path)
-        seen = _seen_in_notebook.setdefault(notebook, [])
-        known = {p.pid for p in seen}
-        seen.extend(p for p in now if p.pid not in known)
-        kernel_alive = any(_KERNEL_MARKER in _cmdline(p) for p in now)
-        if kernel_alive:
-            workers = [
-                p
-                for p in now
-                if _KERNEL_MARKER not in _cmdline(p)
-                and not any(m in _cmdline(p) for m in _LONG_LIVED_MARKERS)
-            ]
-            _fail_on_leftovers(
-                _wait_until_gone(workers, _GRACE_SECONDS), f"{item.nodeid} (the cell)"
-            )
-        if nextitem is None or str(nextitem.path) != notebook:
-            # The notebook is over and its kernel was shut down: everything it ever
-            # started, including processes re-parented away from us, must be gone.
-            leftovers = _wait_until_gone(_seen_in_notebook.pop(notebook), _GRACE_SECONDS)
-            _fail_on_leftovers(leftovers, f"{notebook} (after its kernel stopped)")
-    else:
-        before = item.stash.get(_BEFORE, set())
-        started = [p for p in now if p.pid not in before]
+    if not _is_notebook_cell(item):
+        result = yield
+        before = item.stash.get(_BEFORE, set()) | _long_lived()
+        started = [p for p in _descendants() if p.pid not in before]
         _fail_on_leftovers(_wait_until_gone(started, _GRACE_SECONDS), item.nodeid)
+        return result
+
+    # A notebook cell. Look before the teardown: after the notebook's last cell, the teardown
+    # shuts the kernel down, and its children are then re-parented away from us.
+    notebook = str(item.path)
+    now = _descendants()
+    seen = _seen_in_notebook.setdefault(notebook, [])
+    known = {p.pid for p in seen}
+    seen.extend(p for p in now if p.pid not in known and _cmdline(p))
+    workers = [p for p in now if p.pid not in _long_lived()]
+    cell_leftovers = _wait_until_gone(workers, _GRACE_SECONDS)
+    result = yield
+    _fail_on_leftovers(cell_leftovers, f"{item.nodeid} (the cell)")
+    if nextitem is None or str(nextitem.path) != notebook:
+        # The notebook is over and its kernel was shut down: everything it ever started,
+        # including processes re-parented away from us, must be gone.
+        leftovers = _wait_until_gone(_seen_in_notebook.pop(notebook), _GRACE_SECONDS)
+        _fail_on_leftovers(leftovers, f"{notebook} (after its kernel stopped)")
+    return result

@@ -1,0 +1,113 @@
+"""The test harness itself: start methods reach the kernel, and leftover processes fail a test.
+
+Each test runs a small, generated notebook (or test file) through a nested pytest that loads
+the course's conftest.py, exactly as `make test` does.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_notebook(path: Path, source: str, stdout: str) -> Path:
+    """A one-cell notebook whose stored output is ``stdout``."""
+    cell = new_code_cell(source, execution_count=1)
+    cell.outputs = [new_output("stream", name="stdout", text=stdout)] if stdout else []
+    notebook = new_notebook(cells=[cell])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def run_nested_pytest(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run pytest with the course's conftest, as `make test` does."""
+    command = [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=100)
+
+
+def run_nbval(notebook: Path, method: str) -> subprocess.CompletedProcess[str]:
+    return run_nested_pytest(
+        "--nbval", "--nbval-current-env", "--nbval-cell-timeout=30", f"--start-method={method}",
+        "--rootdir", str(notebook.parent), str(notebook),
+    )
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_the_start_method_option_reaches_the_notebook_kernel(tmp_path: Path, method: str) -> None:
+    notebook = write_notebook(
+        tmp_path / "method.ipynb", "import multiprocessing\nprint(multiprocessing.get_start_method())", f"{method}\n"
+    )
+    result = run_nbval(notebook, method)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+
+
+def test_a_notebook_stored_under_one_start_method_fails_under_another(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "method.ipynb", "import multiprocessing\nprint(multiprocessing.get_start_method())", "fork\n"
+    )
+    result = run_nbval(notebook, "spawn")
+    assert result.returncode != 0
+    assert "1 failed" in result.stdout
+
+
+def test_notebook_kernels_run_in_quick_mode(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "quick.ipynb", "import os\nprint(os.environ['COURSE_QUICK'])", "1\n"
+    )
+    assert run_nbval(notebook, "fork").returncode == 0
+
+
+def test_a_cell_that_leaves_a_child_running_fails_and_the_child_is_killed(tmp_path: Path) -> None:
+    source = (
+        "import multiprocessing\n"
+        "from helpers.workers import slow_square\n"
+        "child = multiprocessing.Process(target=slow_square, args=(1,), kwargs={'delay': 60})\n"
+        "child.start()\n"
+    )
+    notebook = write_notebook(tmp_path / "leak.ipynb", source, "")
+    result = run_nbval(notebook, "fork")
+    assert result.returncode != 0
+    assert "left 1 process(es) running" in result.stdout
+    leaked_pid = int(re.search(r"pid (\d+): ", result.stdout).group(1))
+    assert not psutil.pid_exists(leaked_pid) or psutil.Process(leaked_pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_unit_test_that_leaves_a_child_running_fails(tmp_path: Path) -> None:
+    test_file = tmp_path / "test_leak.py"
+    test_file.write_text(
+        "import multiprocessing\n"
+        "from helpers.workers import slow_square\n"
+        "def test_leaks():\n"
+        "    multiprocessing.Process(target=slow_square, args=(1,), kwargs={'delay': 60}).start()\n",
+        encoding="utf-8",
+    )
+    result = run_nested_pytest("--rootdir", str(tmp_path), str(test_file))
+    assert result.returncode != 0
+    assert "left 1 process(es) running" in result.stdout
+
+
+def test_a_unit_test_that_joins_its_child_passes(tmp_path: Path) -> None:
+    test_file = tmp_path / "test_clean.py"
+    test_file.write_text(
+        "import multiprocessing\n"
+        "from helpers.workers import add\n"
+        "def test_clean():\n"
+        "    child = multiprocessing.Process(target=add, args=(1, 2))\n"
+        "    child.start()\n"
+        "    child.join(timeout=30)\n"
+        "    assert child.exitcode == 0\n",
+        encoding="utf-8",
+    )
+    result = run_nested_pytest("--rootdir", str(tmp_path), str(test_file))
+    assert result.returncode == 0, result.stdout
