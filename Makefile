@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check .
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --doctest-modules helpers tests
 
 notebooks: $(STAMP)
 	@set -e; for method in $(START_METHODS); do \

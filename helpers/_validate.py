@@ -15,7 +15,7 @@ def require_int(name: str, value: object, *, minimum: int | None = None) -> int:
 
 
 def require_number(name: str, value: object, *, minimum: float | None = None) -> float:
-    """Return ``value`` as a float if it is a real number (not a ``bool``) of at least ``minimum``."""
+    """Return ``value`` as a float if it is a real number (not a bool) of at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     if minimum is not None and value < minimum:

@@ -1,9 +1,9 @@
 """Measure when threads and processes really compute: a picture of the GIL.
 
 :func:`busy_intervals` does pure-Python work in small slices and records the wall-clock
-intervals during which it was really computing. Run it in two threads and the intervals of one thread fall in the
-gaps of the other (only one thread holds the GIL at a time); run it in two processes and the
-intervals overlap (each process has its own interpreter and its own GIL).
+intervals during which it was really computing. Run it in two threads and the intervals of
+one thread fall in the gaps of the other (only one thread holds the GIL at a time); run it in
+two processes and the intervals overlap (each process has its own interpreter and GIL).
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def busy_intervals(
 def timelines(kind: str, workers: int = 2, steps: int = 10_000) -> dict[str, list[Interval]]:
     """Run :func:`busy_intervals` in ``workers`` threads or processes at once.
 
-    ``kind`` is ``"threads"`` or ``"processes"``; ``steps`` is passed to :func:`busy_intervals`. Returns ``{"worker 0": intervals, ...}``,
+    ``kind`` is ``"threads"`` or ``"processes"``; ``steps`` is passed to
+    :func:`busy_intervals`. Returns ``{"thread 0": intervals, ...}`` (or ``"process 0"``),
     with times relative to the earliest start, in seconds.
     """
     if kind not in ("threads", "processes"):

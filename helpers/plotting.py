@@ -23,7 +23,7 @@ def plot_timeline(
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.6 + 0.5 * len(rows)))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for lane, (label, intervals) in enumerate(rows.items()):
+    for lane, intervals in enumerate(rows.values()):
         spans = [(start, end - start) for start, end in intervals]
         ax.broken_barh(spans, (lane - 0.4, 0.8), color=colours[lane % len(colours)])
     ax.set_yticks(range(len(rows)), labels=list(rows))

@@ -10,12 +10,11 @@ value always does.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import threading
 import time
 from dataclasses import dataclass
-
-import multiprocessing as mp
 
 from helpers._validate import require_int, require_number
 

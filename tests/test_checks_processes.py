@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import inspect
-import threading
-
 import multiprocessing as mp
+import threading
 
 from helpers.checks import Verdict
 from helpers.checks.processes import (

@@ -24,7 +24,11 @@ def write_notebook(path: Path, source: str, stdout: str) -> Path:
     cell = new_code_cell(source, execution_count=1)
     cell.outputs = [new_output("stream", name="stdout", text=stdout)] if stdout else []
     notebook = new_notebook(cells=[cell])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(notebook, path)
     return path
 
@@ -37,15 +41,22 @@ def run_nested_pytest(*args: str) -> subprocess.CompletedProcess[str]:
 
 def run_nbval(notebook: Path, method: str) -> subprocess.CompletedProcess[str]:
     return run_nested_pytest(
-        "--nbval", "--nbval-current-env", "--nbval-cell-timeout=30", f"--start-method={method}",
-        "--rootdir", str(notebook.parent), str(notebook),
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-cell-timeout=30",
+        f"--start-method={method}",
+        "--rootdir",
+        str(notebook.parent),
+        str(notebook),
     )
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_the_start_method_option_reaches_the_notebook_kernel(tmp_path: Path, method: str) -> None:
     notebook = write_notebook(
-        tmp_path / "method.ipynb", "import multiprocessing\nprint(multiprocessing.get_start_method())", f"{method}\n"
+        tmp_path / "method.ipynb",
+        "import multiprocessing\nprint(multiprocessing.get_start_method())",
+        f"{method}\n",
     )
     result = run_nbval(notebook, method)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -54,7 +65,9 @@ def test_the_start_method_option_reaches_the_notebook_kernel(tmp_path: Path, met
 
 def test_a_notebook_stored_under_one_start_method_fails_under_another(tmp_path: Path) -> None:
     notebook = write_notebook(
-        tmp_path / "method.ipynb", "import multiprocessing\nprint(multiprocessing.get_start_method())", "fork\n"
+        tmp_path / "method.ipynb",
+        "import multiprocessing\nprint(multiprocessing.get_start_method())",
+        "fork\n",
     )
     result = run_nbval(notebook, "spawn")
     assert result.returncode != 0
@@ -80,7 +93,10 @@ def test_a_cell_that_leaves_a_child_running_fails_and_the_child_is_killed(tmp_pa
     assert result.returncode != 0
     assert "left 1 process(es) running" in result.stdout
     leaked_pid = int(re.search(r"pid (\d+): ", result.stdout).group(1))
-    assert not psutil.pid_exists(leaked_pid) or psutil.Process(leaked_pid).status() == psutil.STATUS_ZOMBIE
+    assert (
+        not psutil.pid_exists(leaked_pid)
+        or psutil.Process(leaked_pid).status() == psutil.STATUS_ZOMBIE
+    )
 
 
 def test_a_unit_test_that_leaves_a_child_running_fails(tmp_path: Path) -> None:
@@ -89,7 +105,8 @@ def test_a_unit_test_that_leaves_a_child_running_fails(tmp_path: Path) -> None:
         "import multiprocessing\n"
         "from helpers.workers import slow_square\n"
         "def test_leaks():\n"
-        "    multiprocessing.Process(target=slow_square, args=(1,), kwargs={'delay': 60}).start()\n",
+        "    child = multiprocessing.Process(target=slow_square, args=(1, 60))\n"
+        "    child.start()\n",
         encoding="utf-8",
     )
     result = run_nested_pytest("--rootdir", str(tmp_path), str(test_file))

@@ -36,7 +36,9 @@ def test_run_script_returns_output_and_exit_code(tmp_path: Path) -> None:
 def test_without_guard_under_spawn_fails_in_the_child_with_the_bootstrapping_error() -> None:
     run = run_script(SCRIPTS / "without_guard.py", "spawn")
     assert "child exit code: 1" in run.stdout
-    assert any(line.startswith("RuntimeError: An attempt has been made") for line in run.exception_lines)
+    assert any(
+        line.startswith("RuntimeError: An attempt has been made") for line in run.exception_lines
+    )
 
 
 @pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])

@@ -69,4 +69,3 @@ def kernel_environment(ipython_dir: Path, start_method: str | None, quick: bool)
     else:
         env[START_METHOD_ENV] = ""
     return env
-

@@ -40,7 +40,9 @@ def is_class(dotted: str) -> bool:
 def check_classified(answers: Mapping[str, bool]) -> Verdict:
     """Exercise 2: ``answers`` maps each name in :data:`NAMES_TO_CLASSIFY` to "is it a class?"."""
     if not isinstance(answers, Mapping):
-        return not_yet(f"answers should be a dict of name -> True/False, not {type(answers).__name__}")
+        return not_yet(
+            f"answers should be a dict of name -> True/False, not {type(answers).__name__}"
+        )
     missing = [name for name in NAMES_TO_CLASSIFY if name not in answers]
     if missing:
         return not_yet(f"answer for every name; missing: {', '.join(missing)}")
@@ -63,7 +65,9 @@ def _describe(index: int, worker: object) -> str:
 def check_started_and_joined(workers: Sequence[object], expected: int) -> Verdict:
     """Exercise 1: ``workers`` holds ``expected`` threads/processes, all started, joined, and ok."""
     if not isinstance(workers, Sequence) or isinstance(workers, str):
-        return not_yet(f"workers should be a list of threads and processes, not {type(workers).__name__}")
+        return not_yet(
+            f"workers should be a list of threads and processes, not {type(workers).__name__}"
+        )
     if len(workers) != expected:
         return not_yet(f"expected {expected} workers in the list, found {len(workers)}")
     for index, worker in enumerate(workers):

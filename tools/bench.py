@@ -1,0 +1,302 @@
+"""Measure this machine: ``python -m tools.bench [--start-method M] [--quick]`` (``make bench``).
+
+One run measures, on this machine and with one start method for the pools:
+
+* the notes' CPU-bound job (``sum(i + i**2 for i in range(n))``, ``n`` chosen so the serial
+  run takes at least ``--seconds``) run serially, in ``cores`` threads and in ``cores``
+  processes, with the same total work, workers started before the clock starts, and the
+  median of several rounds in which the three take turns;
+* an I/O-bound job (sleeps) run serially and in many threads;
+* the costs of parallelism: starting a thread, starting a process under every start method
+  this platform offers, the per-task overhead of ``Pool.map`` with ``chunksize=1`` and a tuned
+  chunk size, and how much faster a worker reads a 100 MiB NumPy array through shared memory
+  than receiving it pickled.
+
+It prints a table, and as its last line one JSON object with the results (see ``KEYS``).
+``--quick`` uses tiny sizes: it checks that the command works, not how fast the machine is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing as mp
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from helpers.timing import format_ratio, format_seconds
+
+# Under spawn and forkserver every child process imports this module again (as __mp_main__):
+# the heavier imports are inside the functions, so that a child starts as fast as it can.
+
+#: The keys of the JSON line, in order.
+KEYS = (
+    "cores",
+    "start_method",
+    "serial_s",
+    "cpu_threads_speedup",
+    "cpu_processes_speedup",
+    "cpu_processes_efficiency",
+    "io_threads",
+    "io_threads_speedup",
+    "process_start_ms",
+    "thread_start_ms",
+    "pool_task_overhead_us",
+    "shared_memory_vs_pickle",
+)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much work each measurement does."""
+
+    serial_seconds: float  # the serial CPU job takes at least this long
+    repeat: int  # rounds per measurement (the median is reported)
+    io_seconds: float  # length of one sleep
+    io_rounds: int  # sleeps per thread
+    pool_tasks: int  # no-op tasks for the pool overhead
+    array_mib: int  # size of the array for shared memory vs pickle
+    process_starts: int  # processes started per start method
+    thread_starts: int  # threads started
+
+
+FULL = Sizes(
+    serial_seconds=1.2,
+    repeat=5,
+    io_seconds=0.05,
+    io_rounds=2,
+    pool_tasks=20_000,
+    array_mib=100,
+    process_starts=5,
+    thread_starts=50,
+)
+QUICK = Sizes(
+    serial_seconds=0.02,
+    repeat=2,
+    io_seconds=0.005,
+    io_rounds=1,
+    pool_tasks=400,
+    array_mib=2,
+    process_starts=1,
+    thread_starts=3,
+)
+
+#: Targets on a quiet machine (the limit of an efficiency is 1.0).
+EFFICIENCY_TARGET = {"fork": 0.95, "forkserver": 0.95, "spawn": 0.85}
+IO_TARGET = 0.9  # io_threads_speedup >= IO_TARGET * io_threads
+CHUNKSIZE_TARGET = 10.0  # the tuned chunk size is at least this many times cheaper per task
+SHARED_MEMORY_TARGET = 10.0
+
+
+def calibrate(seconds: float, cores: int) -> int:
+    """The ``n`` for which the serial job takes about ``seconds`` here (a multiple of ``cores``).
+
+    The fastest of three short trial runs sets the rate, so ``n`` errs on the large side when
+    the machine is busy during calibration.
+    """
+    from helpers.benchmark import sum_chunk
+    from helpers.timing import measure
+
+    trial = 200_000
+    rate = trial / measure(sum_chunk, 0, trial, repeat=3, warmup=1).best
+    n = math.ceil(seconds * rate)
+    return max(cores, math.ceil(n / cores) * cores)
+
+
+def run(method: str, sizes: Sizes) -> dict[str, Any]:
+    """Take every measurement; return the results as a dict (the JSON line's content)."""
+    from helpers.benchmark import closed_form, fair_race, io_race, warm_up
+    from helpers.overheads import (
+        pickle_vs_shared_memory,
+        pool_task_overhead,
+        process_start,
+        thread_start,
+        tuned_chunksize,
+    )
+    from helpers.system import cpu_counts
+
+    context = mp.get_context(method)
+    cores = cpu_counts().usable
+    n = calibrate(sizes.serial_seconds, cores)
+
+    race = fair_race(n, cores, context, repeat=sizes.repeat)
+    if not race.all_correct:
+        raise RuntimeError(f"wrong sums: {race.totals}, expected {closed_form(n)}")
+
+    io_threads = max(8, 8 * cores)
+    io_tasks = io_threads * sizes.io_rounds
+    io_serial, io_threaded = io_race(io_tasks, io_threads, sizes.io_seconds, repeat=sizes.repeat)
+
+    starts = {m: process_start(m, repeat=sizes.process_starts) for m in mp.get_all_start_methods()}
+    thread = thread_start(repeat=sizes.thread_starts)
+
+    tuned = tuned_chunksize(sizes.pool_tasks, cores)
+    with context.Pool(cores) as pool:
+        warm_up(pool, cores)
+        per_task_1 = pool_task_overhead(pool, sizes.pool_tasks, 1, repeat=sizes.repeat)
+        per_task_tuned = pool_task_overhead(pool, sizes.pool_tasks, tuned, repeat=sizes.repeat)
+        pickled, shared = pickle_vs_shared_memory(pool, sizes.array_mib, repeat=sizes.repeat)
+        pool.close()
+        pool.join()
+
+    serial_s = race.timings["serial"].median
+    return {
+        "cores": cores,
+        "start_method": method,
+        "serial_s": round(serial_s, 4),
+        "cpu_threads_speedup": round(race.speedup("threads"), 3),
+        "cpu_processes_speedup": round(race.speedup("processes"), 3),
+        "cpu_processes_efficiency": round(race.efficiency("processes"), 3),
+        "io_threads": io_threads,
+        "io_threads_speedup": round(io_serial.median / io_threaded.median, 2),
+        "process_start_ms": {m: round(t.median * 1e3, 3) for m, t in starts.items()},
+        "thread_start_ms": round(thread.median * 1e3, 4),
+        "pool_task_overhead_us": {
+            "chunksize_1": round(per_task_1.median * 1e6, 2),
+            "tuned": round(per_task_tuned.median * 1e6, 3),
+            "tuned_chunksize": tuned,
+        },
+        "shared_memory_vs_pickle": round(pickled.median / shared.median, 2),
+        # Context for reading the numbers above.
+        "n": n,
+        "repeat": sizes.repeat,
+        "spread": {name: round(t.spread, 3) for name, t in race.timings.items()},
+        "io_sleep_s": sizes.io_seconds,
+        "io_tasks": io_tasks,
+        "array_mib": sizes.array_mib,
+        "pickle_read_ms": round(pickled.median * 1e3, 2),
+        "shared_memory_read_ms": round(shared.median * 1e3, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "python": platform.python_version(),
+        "quick": sizes is QUICK,
+    }
+
+
+def targets(results: dict[str, Any]) -> dict[str, bool]:
+    """Which of the targets the results meet (see the module's constants)."""
+    overhead = results["pool_task_overhead_us"]
+    efficiency_target = EFFICIENCY_TARGET[results["start_method"]]
+    return {
+        "cpu_processes_efficiency": results["cpu_processes_efficiency"] >= efficiency_target,
+        "io_threads_speedup": results["io_threads_speedup"] >= IO_TARGET * results["io_threads"],
+        "pool_task_overhead_us": overhead["chunksize_1"] >= CHUNKSIZE_TARGET * overhead["tuned"],
+        "shared_memory_vs_pickle": results["shared_memory_vs_pickle"] >= SHARED_MEMORY_TARGET,
+    }
+
+
+def table(r: dict[str, Any]) -> str:
+    """The results ``r`` of :func:`run` as a readable table, with targets and definitions."""
+    met = targets(r)
+
+    def goal(key: str, text: str) -> str:
+        return f"{text}: {'met' if met[key] else 'MISSED'}"
+
+    cores, method, mib = r["cores"], r["start_method"], r["array_mib"]
+    overhead = r["pool_task_overhead_us"]
+    chunk_ratio = overhead["chunksize_1"] / max(overhead["tuned"], 1e-9)
+    rows = [
+        ("CPU job, serial (in the parent)", format_seconds(r["serial_s"]), ""),
+        (f"CPU job, {cores} threads: speed-up", format_ratio(r["cpu_threads_speedup"]), "~1x: GIL"),
+        (
+            f"CPU job, {cores} processes: speed-up",
+            format_ratio(r["cpu_processes_speedup"]),
+            f"limit {cores}x",
+        ),
+        (
+            f"CPU job, {cores} processes: efficiency",
+            f"{r['cpu_processes_efficiency']:.3f}",
+            goal("cpu_processes_efficiency", f">= {EFFICIENCY_TARGET[method]}"),
+        ),
+        (
+            f"I/O job, {r['io_threads']} threads: speed-up",
+            format_ratio(r["io_threads_speedup"]),
+            goal("io_threads_speedup", f">= {IO_TARGET * r['io_threads']:.1f}x"),
+        ),
+        ("start + join a thread", format_seconds(r["thread_start_ms"] / 1e3), ""),
+    ]
+    for name, ms in r["process_start_ms"].items():
+        rows.append((f"start + join a process ({name})", format_seconds(ms / 1e3), ""))
+    rows += [
+        ("pool.map per task, chunksize=1", format_seconds(overhead["chunksize_1"] / 1e6), ""),
+        (
+            f"pool.map per task, chunksize={overhead['tuned_chunksize']}",
+            format_seconds(overhead["tuned"] / 1e6),
+            goal("pool_task_overhead_us", f"{format_ratio(chunk_ratio)} cheaper, >= 10x"),
+        ),
+        (f"worker reads {mib} MiB, pickled", format_seconds(r["pickle_read_ms"] / 1e3), ""),
+        (
+            f"worker reads {mib} MiB, shared memory",
+            format_seconds(r["shared_memory_read_ms"] / 1e3),
+            "",
+        ),
+        (
+            "shared memory vs pickle",
+            format_ratio(r["shared_memory_vs_pickle"]),
+            goal("shared_memory_vs_pickle", f">= {SHARED_MEMORY_TARGET:g}x"),
+        ),
+    ]
+    width = max(len(name) for name, _, _ in rows) + 2
+    spread = r["spread"]
+    lines = [
+        f"Benchmark: {cores} usable cores, start method {method}, Python {r['python']}, "
+        f"load average {r['load_average_1min']}",
+        f"CPU job: sum(i + i**2 for i in range(n)), n = {r['n']:,}, in {cores} equal chunks;",
+        f"  workers started before timing; median of {r['repeat']} rounds; spread serial "
+        f"{spread['serial']:.0%}, threads {spread['threads']:.0%}, "
+        f"processes {spread['processes']:.0%}",
+        "",
+        f"{'measurement':<{width}}{'value':<11}target",
+        f"{'-' * (width - 2):<{width}}{'-' * 9:<11}{'-' * 26}",
+    ]
+    lines += [f"{name:<{width}}{value:<11}{target}".rstrip() for name, value, target in rows]
+    lines += [
+        "",
+        "speed-up = serial time / parallel time; efficiency = speed-up / processes (limit 1.0).",
+        f"I/O job: {r['io_tasks']} sleeps of {format_seconds(r['io_sleep_s'])}, one after another"
+        f" vs shared by {r['io_threads']} threads.",
+        "start + join: Process(target=noop).start() then join(); the first start is not timed.",
+        "pool.map per task: time of pool.map(noop, range(tasks), chunksize) / tasks, warm pool.",
+        "worker reads: from pool.apply(...) to the worker's answer; the worker sums a float64",
+        "  array. pickled: the array is the argument (pickled, sent down a pipe, unpickled).",
+        "  shared memory: the array is already in a SharedMemory block; the worker gets its name,",
+        "  attaches, sums in place and detaches. The ratio is pickled time / shared-memory time.",
+    ]
+    if r["quick"]:
+        lines.append("QUICK run: the sizes are far too small for the numbers to mean anything.")
+    missed = [key for key, ok in met.items() if not ok]
+    if missed and not r["quick"]:
+        lines.append(
+            f"Missed: {', '.join(missed)}. Load average {r['load_average_1min']} on {cores} cores:"
+            " if other programs were running, the workers shared the cores with them."
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--start-method",
+        choices=mp.get_all_start_methods(),
+        default=None,
+        help="start method for the pools (default: the platform's)",
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
+    args = parser.parse_args(argv)
+    method = args.start_method or mp.get_start_method()
+    sizes = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    results = run(method, sizes)
+    results["targets_met"] = targets(results)
+    results["bench_seconds"] = round(time.perf_counter() - started, 1)
+    print(table(results))
+    print(json.dumps(results), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
