@@ -9,6 +9,12 @@
   helpers multiprocessing itself keeps for its lifetime (the forkserver and the resource
   tracker); once the notebook's kernel is shut down, nothing it started may remain.
   A leftover process fails the test and is then killed.
+* Nothing left in shared memory: under spawn and forkserver, the semaphores behind a live
+  Value, Array, Lock or Pool are named files in /dev/shm that only their finalizers (or the
+  resource tracker) remove, and the kernel (with its resource tracker) is killed at the end of a
+  notebook. So before the kernel stops, the harness clears the notebook's namespace, collects
+  garbage (which runs those finalizers) and stops the resource tracker; afterwards, any multiprocessing semaphore or shared-memory segment that the
+  notebook created and that still exists fails the notebook (and is removed).
 """
 
 from __future__ import annotations
@@ -28,6 +34,19 @@ from tools.kernel_profile import START_METHODS, kernel_environment, write_ipytho
 _LONG_LIVED_MARKERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
 _KERNEL_MARKER = "ipykernel_launcher"
 _GRACE_SECONDS = 10.0
+_SHM = Path("/dev/shm")
+# Names that multiprocessing gives its semaphores and SharedMemory its segments, on Linux.
+_SHM_PREFIXES = ("sem.mp-", "psm_")
+# Run in the kernel before it stops: drop the notebook's objects so that their finalizers
+# unlink what they own, then stop the resource tracker the polite way (it removes whatever is
+# still registered when it sees its pipe close). The kernel's own shutdown would kill it.
+_KERNEL_CLEANUP = """\
+get_ipython().reset(new_session=False)
+import gc
+gc.collect()
+from multiprocessing import resource_tracker
+getattr(resource_tracker._resource_tracker, "_stop", lambda: None)()
+"""
 _IPYTHON_DIR = pytest.StashKey[Path]()
 
 
@@ -146,9 +165,51 @@ _seen_in_notebook: dict[str, list[psutil.Process]] = {}
 _BEFORE = pytest.StashKey[set[int]]()
 
 
+_shm_before_notebook: dict[str, set[str]] = {}
+
+
+def _shm_names() -> set[str]:
+    if not _SHM.is_dir():
+        return set()
+    return {name for name in os.listdir(_SHM) if name.startswith(_SHM_PREFIXES)}
+
+
+def _clean_up_kernel(item: pytest.Item) -> None:
+    """Clear the notebook's namespace in its kernel and collect garbage (see module docstring)."""
+    kernel = getattr(item.parent, "kernel", None)
+    if kernel is None or not kernel.is_alive():
+        return
+    try:
+        msg_id = kernel.execute_cell_input(_KERNEL_CLEANUP, allow_stdin=False)
+        kernel.await_idle(msg_id, timeout=_GRACE_SECONDS)
+    except Exception as error:  # the kernel is stopped next anyway
+        print(f"kernel clean-up after {item.path.name} failed: {error!r}")
+
+
+def _fail_on_shm_leftovers(notebook: str) -> None:
+    before = _shm_before_notebook.pop(notebook, None)
+    if before is None:
+        return
+    deadline = time.monotonic() + _GRACE_SECONDS
+    leftovers = _shm_names() - before
+    while leftovers and time.monotonic() < deadline:
+        time.sleep(0.1)
+        leftovers = _shm_names() - before
+    if not leftovers:
+        return
+    for name in leftovers:
+        (_SHM / name).unlink(missing_ok=True)
+    pytest.fail(
+        f"{notebook} left {len(leftovers)} file(s) in {_SHM} (now removed): "
+        + ", ".join(sorted(leftovers)[:10])
+    )
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
     item.stash[_BEFORE] = {p.pid for p in _descendants()}
+    if _is_notebook_cell(item):
+        _shm_before_notebook.setdefault(str(item.path), _shm_names())
     return (yield)
 
 
@@ -170,11 +231,15 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     seen.extend(p for p in now if p.pid not in known and _cmdline(p))
     workers = [p for p in now if p.pid not in _long_lived()]
     cell_leftovers = _wait_until_gone(workers, _GRACE_SECONDS)
+    last_cell = nextitem is None or str(nextitem.path) != notebook
+    if last_cell:
+        _clean_up_kernel(item)
     result = yield
     _fail_on_leftovers(cell_leftovers, f"{item.nodeid} (the cell)")
-    if nextitem is None or str(nextitem.path) != notebook:
+    if last_cell:
         # The notebook is over and its kernel was shut down: everything it ever started,
         # including processes re-parented away from us, must be gone.
         leftovers = _wait_until_gone(_seen_in_notebook.pop(notebook), _GRACE_SECONDS)
         _fail_on_leftovers(leftovers, f"{notebook} (after its kernel stopped)")
+        _fail_on_shm_leftovers(notebook)
     return result

@@ -128,3 +128,32 @@ def test_a_unit_test_that_joins_its_child_passes(tmp_path: Path) -> None:
     )
     result = run_nested_pytest("--rootdir", str(tmp_path), str(test_file))
     assert result.returncode == 0, result.stdout
+
+
+def test_a_notebook_that_leaves_a_file_in_dev_shm_fails_and_the_file_is_removed(
+    tmp_path: Path,
+) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        pytest.skip("no /dev/shm on this system")
+    name = f"psm_course_harness_test_{tmp_path.name}"
+    notebook = write_notebook(
+        tmp_path / "shm.ipynb", f"open('/dev/shm/{name}', 'w').close()", ""
+    )
+    result = run_nbval(notebook, "spawn")
+    assert result.returncode != 0
+    assert f"left 1 file(s) in /dev/shm (now removed): {name}" in result.stdout
+    assert not (shm / name).exists()
+
+
+def test_shared_memory_objects_alive_at_the_end_of_a_notebook_leave_nothing_behind(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "import multiprocessing as mp\n"
+        "values = [mp.Value('i', 0) for _ in range(5)]\n"
+        "lock = mp.Lock()\n"
+    )
+    notebook = write_notebook(tmp_path / "alive.ipynb", source, "")
+    result = run_nbval(notebook, "spawn")
+    assert result.returncode == 0, result.stdout
