@@ -1,0 +1,617 @@
+"""Locks for processes and threads: the workers and small tools of chapter 06.
+
+A lock makes a *read-modify-write* atomic. ``counter.value += 1`` is three steps (read the
+value, add one, write the result back); two processes that interleave between the read and
+the write both write "old + 1", and one of the two updates is lost. Holding one lock, shared
+by every process, around the three steps makes them happen as one.
+
+Every function here that a child process or a thread runs takes its shared objects as
+arguments, never prints, and reports through a return value or a queue. Nothing here waits
+forever: every wait has a timeout.
+
+>>> counter = Counter()
+>>> increment(counter, 3)
+>>> counter.value
+3
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any, Protocol
+
+from helpers._validate import require_int, require_number
+
+Interval = tuple[float, float]
+
+#: Seconds any worker waits at most for a barrier, an event or a queue before giving up.
+WAIT_TIMEOUT = 30.0
+
+
+class HasValue(Protocol):
+    """Anything with a read-write ``value``: a ``Value``, a ``RawValue``, a :class:`Counter`."""
+
+    value: Any
+
+
+class Waitable(Protocol):
+    """Anything with ``wait(timeout)``: a ``Barrier`` or an ``Event``."""
+
+    def wait(self, timeout: float | None = ...) -> Any: ...
+
+
+# --------------------------------------------------------------------------------------------
+# Argument checks shared by the workers
+# --------------------------------------------------------------------------------------------
+
+
+def _require_counter(name: str, counter: object) -> None:
+    if not hasattr(counter, "value"):
+        raise TypeError(
+            f"{name} must have a .value (a multiprocessing Value or RawValue, or a Counter), "
+            f"got {type(counter).__name__}"
+        )
+
+
+def _require_lock(name: str, lock: object, *, optional: bool = False) -> None:
+    if lock is None and optional:
+        return
+    if not (callable(getattr(lock, "acquire", None)) and callable(getattr(lock, "release", None))):
+        raise TypeError(
+            f"{name} must be a lock with acquire() and release() (e.g. multiprocessing.Lock()), "
+            f"got {type(lock).__name__}"
+        )
+
+
+def _require_method(name: str, value: object, method: str, example: str) -> None:
+    if not callable(getattr(value, method, None)):
+        raise TypeError(
+            f"{name} must have a {method}() method ({example}), got {type(value).__name__}"
+        )
+
+
+def _held(lock: Any) -> contextlib.AbstractContextManager[Any]:
+    """``lock`` itself as a context manager, or a do-nothing one for ``None``."""
+    return contextlib.nullcontext() if lock is None else lock
+
+
+# --------------------------------------------------------------------------------------------
+# The notes' example: two workers add 1 and 3, five times each
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepTrace:
+    """What one worker of the notes' example saw.
+
+    ``values``: the shared value right after each of this worker's additions.
+    ``intervals``: the wall-clock ``(start, end)`` of each step (the addition and its sleep).
+    """
+
+    step: int
+    values: tuple[int, ...]
+    intervals: tuple[Interval, ...]
+
+    @property
+    def contiguous(self) -> bool:
+        """True if nobody else changed the value between two of this worker's additions.
+
+        >>> StepTrace(3, (3, 6, 9), ()).contiguous, StepTrace(3, (3, 7, 10), ()).contiguous
+        (True, False)
+        """
+        return all(after - before == self.step for before, after in pairwise(self.values))
+
+
+def add_steps(
+    counter: HasValue,
+    step: int,
+    repeats: int = 5,
+    delay: float = 0.0,
+    fail_after: int | None = None,
+) -> StepTrace:
+    """Add ``step`` to ``counter.value`` ``repeats`` times, sleeping ``delay`` s after each.
+
+    Takes no lock: callers decide. ``fail_after=n`` raises ``RuntimeError`` right after the
+    n-th addition, to show what an exception does to a lock that is held at that moment.
+
+    >>> counter = Counter()
+    >>> add_steps(counter, 3, repeats=2).values
+    (3, 6)
+    """
+    _require_counter("counter", counter)
+    require_int("step", step)
+    require_int("repeats", repeats, minimum=0)
+    require_number("delay", delay, minimum=0)
+    if fail_after is not None:
+        require_int("fail_after", fail_after, minimum=1)
+    values: list[int] = []
+    intervals: list[Interval] = []
+    for done in range(1, repeats + 1):
+        start = time.time()
+        counter.value += step
+        values.append(counter.value)
+        if fail_after == done:
+            raise RuntimeError(f"simulated failure after {done} step(s), while adding {step}")
+        time.sleep(delay)
+        intervals.append((start, time.time()))
+    return StepTrace(step, tuple(values), tuple(intervals))
+
+
+def _check_job_arguments(counter: object, step: object, lock: object) -> None:
+    # Check before taking the lock: a bad argument must not leave the lock taken.
+    _require_counter("counter", counter)
+    require_int("step", step)
+    _require_lock("lock", lock)
+
+
+def notes_job(
+    counter: HasValue, step: int, lock: Any, repeats: int = 5, fail_after: int | None = None
+) -> StepTrace:
+    """The notes' pattern, kept to show its flaw: ``lock.acquire()`` ... ``lock.release()``.
+
+    If anything between the two calls raises, ``release()`` never runs and the lock stays
+    taken. Compare :func:`guarded_job`.
+    """
+    _check_job_arguments(counter, step, lock)
+    lock.acquire()
+    trace = add_steps(counter, step, repeats, fail_after=fail_after)
+    lock.release()
+    return trace
+
+
+def guarded_job(
+    counter: HasValue, step: int, lock: Any, repeats: int = 5, fail_after: int | None = None
+) -> StepTrace:
+    """The same job written with ``with lock:``: the lock is released even on an exception."""
+    _check_job_arguments(counter, step, lock)
+    with lock:
+        return add_steps(counter, step, repeats, fail_after=fail_after)
+
+
+def add_in_turns(
+    counter: HasValue,
+    step: int,
+    lock: Any,
+    results: Any,
+    repeats: int = 5,
+    delay: float = 0.1,
+) -> None:
+    """Process target for the notes' example: hold ``lock`` for all ``repeats`` additions.
+
+    Puts a :class:`StepTrace` on the queue ``results`` instead of printing. ``lock=None``
+    runs the same steps without a lock.
+    """
+    _require_lock("lock", lock, optional=True)
+    _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
+    with _held(lock):
+        trace = add_steps(counter, step, repeats, delay)
+    results.put(trace)
+
+
+# --------------------------------------------------------------------------------------------
+# Races on a shared counter
+# --------------------------------------------------------------------------------------------
+
+
+class Counter:
+    """A plain object with a ``value``: the shared counter of the thread examples.
+
+    >>> Counter(5).value
+    5
+    """
+
+    def __init__(self, value: int = 0) -> None:
+        self.value = require_int("value", value)
+
+    def __repr__(self) -> str:
+        return f"Counter({self.value})"
+
+
+def _add_ones(counter: HasValue, increments: int, lock: Any, batch: int) -> None:
+    if lock is None:
+        for _ in range(increments):
+            counter.value += 1
+        return
+    if batch == 1:  # the common case, without the batching arithmetic
+        for _ in range(increments):
+            with lock:
+                counter.value += 1
+        return
+    done = 0
+    while done < increments:
+        size = min(batch, increments - done)
+        with lock:
+            for _ in range(size):
+                counter.value += 1
+        done += size
+
+
+def increment(
+    counter: HasValue,
+    increments: int,
+    lock: Any = None,
+    start: Waitable | None = None,
+    batch: int = 1,
+) -> None:
+    """Do ``counter.value += 1`` ``increments`` times (a process or thread target).
+
+    With a ``lock``, hold it around each batch of ``batch`` increments (default: around each
+    one). With ``start`` (a ``Barrier`` or an ``Event``), wait for it first, so that several
+    workers begin at the same moment.
+
+    >>> counter = Counter()
+    >>> increment(counter, 10, lock=threading.Lock(), batch=4)
+    >>> counter.value
+    10
+    """
+    _require_counter("counter", counter)
+    require_int("increments", increments, minimum=0)
+    _require_lock("lock", lock, optional=True)
+    require_int("batch", batch, minimum=1)
+    if start is not None:
+        _require_method("start", start, "wait", "e.g. a multiprocessing.Barrier or Event")
+        start.wait(WAIT_TIMEOUT)
+    _add_ones(counter, increments, lock, batch)
+
+
+def increment_in_rounds(
+    worker: int,
+    counters: Sequence[HasValue],
+    locks: Sequence[Any],
+    increments: int,
+    barrier: Any,
+    results: Any,
+    batch: int = 1,
+) -> None:
+    """Process target for repeated races: one round per counter in ``counters``.
+
+    In round ``r`` every worker waits at ``barrier`` (so that all start together), then adds
+    1 to ``counters[r]`` ``increments`` times, holding ``locks[r]`` (if not ``None``) around
+    each batch of ``batch`` increments. At the end it puts ``(worker, intervals)`` on
+    ``results``: the wall-clock ``(start, end)`` of each of its rounds. A broken barrier ends
+    the rounds early (the report is then short).
+    """
+    require_int("worker", worker, minimum=0)
+    if len(locks) != len(counters):
+        raise ValueError(f"need one lock (or None) per counter: {len(counters)} counters, "
+                         f"{len(locks)} locks")
+    for index, (counter, lock) in enumerate(zip(counters, locks, strict=True)):
+        _require_counter(f"counters[{index}]", counter)
+        _require_lock(f"locks[{index}]", lock, optional=True)
+    require_int("increments", increments, minimum=0)
+    _require_method("barrier", barrier, "wait", "a multiprocessing.Barrier")
+    _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
+    require_int("batch", batch, minimum=1)
+    intervals: list[Interval] = []
+    try:
+        for counter, lock in zip(counters, locks, strict=True):
+            barrier.wait(WAIT_TIMEOUT)
+            start = time.time()
+            _add_ones(counter, increments, lock, batch)
+            intervals.append((start, time.time()))
+    except threading.BrokenBarrierError:
+        pass  # a partner never arrived: report the rounds done so far
+    results.put((worker, intervals))
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """One race: what the counter should read, what it read, and how long the round took."""
+
+    expected: int
+    final: int
+    seconds: float
+
+    @property
+    def lost(self) -> int:
+        """How many increments were lost (overwritten by another worker)."""
+        return self.expected - self.final
+
+
+#: The shared counters :func:`run_rounds` can race on, and the lock each worker holds.
+VARIANTS = (
+    "RawValue, no lock",
+    "Value, no extra lock",
+    "Value, with get_lock()",
+    "RawValue, with Lock()",
+)
+
+
+def _make_counters(variant: str, rounds: int) -> tuple[list[Any], list[Any]]:
+    if variant == "RawValue, no lock":
+        return [mp.RawValue("i", 0) for _ in range(rounds)], [None] * rounds
+    if variant == "Value, no extra lock":
+        # Each Value has its own lock, but it guards each read and each write separately.
+        return [mp.Value("i", 0) for _ in range(rounds)], [None] * rounds
+    if variant == "Value, with get_lock()":
+        counters = [mp.Value("i", 0) for _ in range(rounds)]
+        return counters, [counter.get_lock() for counter in counters]
+    if variant == "RawValue, with Lock()":
+        return [mp.RawValue("i", 0) for _ in range(rounds)], [mp.Lock()] * rounds
+    raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+
+
+def run_rounds(
+    variant: str, workers: int = 2, increments: int = 20_000, rounds: int = 10, batch: int = 1
+) -> list[RoundResult]:
+    """Race ``workers`` processes on a shared counter, ``rounds`` times; one result per round.
+
+    ``variant`` (one of :data:`VARIANTS`) picks the kind of counter and the lock. The
+    processes start once and run every round (see :func:`increment_in_rounds`), each round on
+    a fresh counter. A round's time runs from the first worker's start to the last one's end.
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+    require_int("workers", workers, minimum=1)
+    require_int("increments", increments, minimum=0)
+    require_int("rounds", rounds, minimum=1)
+    require_int("batch", batch, minimum=1)
+    counters, locks = _make_counters(variant, rounds)
+    barrier = mp.Barrier(workers)
+    results = mp.Queue()
+    processes = [
+        mp.Process(
+            target=increment_in_rounds,
+            args=(n, counters, locks, increments, barrier, results, batch),
+            name=f"racer-{n}",
+        )
+        for n in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        reports = dict(results.get(timeout=WAIT_TIMEOUT) for _ in processes)
+    finally:
+        for process in processes:
+            process.join(WAIT_TIMEOUT)
+    if any(len(intervals) != rounds for intervals in reports.values()):
+        raise RuntimeError("a worker did not finish every round (a barrier timed out)")
+    outcome = []
+    for r, counter in enumerate(counters):
+        starts = [reports[n][r][0] for n in reports]
+        ends = [reports[n][r][1] for n in reports]
+        outcome.append(RoundResult(workers * increments, counter.value, max(ends) - min(starts)))
+    return outcome
+
+
+# --------------------------------------------------------------------------------------------
+# Deadlock: two locks taken in opposite orders
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LockReport:
+    """What a worker of the deadlock demo managed: ``got_both`` is False if it gave up."""
+
+    worker: str
+    order: tuple[str, ...]
+    got_both: bool
+
+
+def take_two_locks(
+    worker: str,
+    locks: Mapping[str, Any],
+    order: Sequence[str],
+    results: Any,
+    hold: float = 0.05,
+    timeout: float = 0.5,
+    both_holding: Any = None,
+    start: Any = None,
+) -> None:
+    """Take ``locks[order[0]]``, then try ``locks[order[1]]`` for at most ``timeout`` seconds.
+
+    With ``start`` (a ``Barrier``), first wait until every worker is ready, so that all begin
+    together. Between the two locks, sleep ``hold`` seconds, or, if ``both_holding`` (a
+    ``Barrier``) is given, wait until every worker holds its first lock; nobody then lets go of
+    its first lock before every worker has tried its second one, so opposite orders *always*
+    deadlock (use ``both_holding`` only with such orders). Puts a :class:`LockReport` on
+    ``results``: a worker that times out reports instead of hanging.
+    """
+    if not isinstance(worker, str):
+        raise TypeError(f"worker must be a str (a name for reports), got {type(worker).__name__}")
+    if not isinstance(locks, Mapping):
+        raise TypeError(f"locks must be a dict of name -> lock, got {type(locks).__name__}")
+    if isinstance(order, str) or not isinstance(order, Sequence) or len(order) != 2:
+        raise ValueError(f"order must be two lock names, e.g. ('A', 'B'), got {order!r}")
+    for name in order:
+        if name not in locks:
+            raise ValueError(f"order names lock {name!r}, but locks has only {sorted(locks)}")
+        _require_lock(f"locks[{name!r}]", locks[name])
+    if order[0] == order[1]:
+        raise ValueError(f"order must name two different locks, got {order!r}")
+    _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
+    require_number("hold", hold, minimum=0)
+    require_number("timeout", timeout, minimum=0)
+    first, second = locks[order[0]], locks[order[1]]
+    got_both = False
+    try:
+        if start is not None:
+            start.wait(WAIT_TIMEOUT)
+        with first:
+            if both_holding is None:
+                time.sleep(hold)
+            else:
+                both_holding.wait(WAIT_TIMEOUT)
+            got_both = second.acquire(timeout=timeout)
+            if got_both:
+                second.release()
+            if both_holding is not None:
+                both_holding.wait(WAIT_TIMEOUT)
+    except threading.BrokenBarrierError:
+        pass  # a partner never arrived: report failure rather than crash
+    results.put(LockReport(worker, tuple(order), got_both))
+
+
+def run_lock_workers(
+    orders: Mapping[str, Sequence[str]],
+    hold: float = 0.05,
+    timeout: float = 0.5,
+    synchronised: bool = False,
+) -> list[LockReport]:
+    """Run one :func:`take_two_locks` process per entry of ``orders`` (worker -> lock order).
+
+    One lock is made per name used. The workers start together (a start barrier). With
+    ``synchronised=True`` they also wait for each other while holding their first lock, which
+    makes opposite orders deadlock every time (use it only for such orders). Returns the
+    reports sorted by worker name. Every process is joined.
+    """
+    if not isinstance(orders, Mapping) or not orders:
+        raise TypeError("orders must be a non-empty dict of worker name -> lock order")
+    for worker, order in orders.items():
+        if isinstance(order, str) or not isinstance(order, Sequence) or len(set(order)) != 2:
+            raise ValueError(f"orders[{worker!r}] must be two different lock names, got {order!r}")
+    names = sorted({name for order in orders.values() for name in order})
+    locks = {name: mp.Lock() for name in names}
+    results = mp.Queue()
+    start = mp.Barrier(len(orders))
+    both_holding = mp.Barrier(len(orders)) if synchronised else None
+    processes = [
+        mp.Process(
+            target=take_two_locks,
+            args=(worker, locks, tuple(order), results, hold, timeout, both_holding, start),
+        )
+        for worker, order in orders.items()
+    ]
+    for process in processes:
+        process.start()
+    try:
+        reports = [results.get(timeout=WAIT_TIMEOUT) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(WAIT_TIMEOUT)
+    return sorted(reports, key=lambda report: report.worker)
+
+
+# --------------------------------------------------------------------------------------------
+# Semaphore and Event
+# --------------------------------------------------------------------------------------------
+
+
+def use_a_slot(
+    worker: int, slots: Any, ready: Any, results: Any, hold: float = 0.1, wait: float = WAIT_TIMEOUT
+) -> None:
+    """Wait at the barrier ``ready``, then hold one of the semaphore's ``slots`` for ``hold`` s.
+
+    The barrier makes all workers ask for a slot at the same moment. Puts
+    ``(worker, (start, end))`` on ``results``, the wall-clock interval it held a slot, or
+    ``(worker, None)`` if the barrier broke or did not fill within ``wait`` seconds.
+    """
+    require_int("worker", worker, minimum=0)
+    _require_lock("slots", slots)
+    _require_method("ready", ready, "wait", "e.g. a multiprocessing.Barrier")
+    _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
+    require_number("hold", hold, minimum=0)
+    require_number("wait", wait, minimum=0)
+    try:
+        ready.wait(wait)
+    except threading.BrokenBarrierError:
+        results.put((worker, None))
+        return
+    with slots:
+        start = time.time()
+        time.sleep(hold)
+        end = time.time()
+    results.put((worker, (start, end)))
+
+
+def count_until_stopped(
+    stop: Any, results: Any, tick: float = 0.01, wait: float = WAIT_TIMEOUT
+) -> None:
+    """Count ticks of ``tick`` seconds until the event ``stop`` is set; then report and return.
+
+    The polite way to end a worker (compare ``terminate()``). Puts ``(ticks, stopped)`` on
+    ``results``; ``stopped`` is False if ``wait`` seconds passed without the signal.
+
+    >>> import queue
+    >>> stop, results = threading.Event(), queue.Queue()
+    >>> stop.set()
+    >>> count_until_stopped(stop, results)
+    >>> results.get_nowait()
+    (0, True)
+    """
+    _require_method("stop", stop, "wait", "e.g. a multiprocessing.Event()")
+    _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
+    require_number("tick", tick, minimum=0)
+    require_number("wait", wait, minimum=0)
+    deadline = time.monotonic() + wait
+    ticks = 0
+    stopped = stop.wait(tick) if tick > 0 else stop.is_set()
+    while not stopped and time.monotonic() < deadline:
+        ticks += 1
+        stopped = stop.wait(tick)
+    results.put((ticks, bool(stopped)))
+
+
+def max_overlap(intervals: Sequence[Interval]) -> int:
+    """The largest number of ``(start, end)`` intervals that cover one moment.
+
+    Intervals that only touch (one ends when the next starts) do not overlap.
+
+    >>> max_overlap([(0, 2), (1, 3), (2, 4)])
+    2
+    >>> max_overlap([])
+    0
+    """
+    events = sorted([(end, -1) for _, end in intervals] + [(start, 1) for start, _ in intervals])
+    active = highest = 0
+    for _, change in events:
+        active += change
+        highest = max(highest, active)
+    return highest
+
+
+# --------------------------------------------------------------------------------------------
+# Threads
+# --------------------------------------------------------------------------------------------
+
+
+def widened_increment(counter: HasValue, increments: int, lock: Any = None) -> None:
+    """Thread target: ``counter.value += 1`` spelled out as read, pause, write.
+
+    ``time.sleep(0)`` between the read and the write lets another thread run at exactly the
+    worst moment, which a plain ``+=`` only rarely does on CPython 3.11. With ``lock`` the
+    three steps are held together.
+
+    >>> counter = Counter()
+    >>> widened_increment(counter, 3, lock=threading.Lock())
+    >>> counter.value
+    3
+    """
+    _require_counter("counter", counter)
+    require_int("increments", increments, minimum=0)
+    _require_lock("lock", lock, optional=True)
+    for _ in range(increments):
+        with _held(lock):
+            seen = counter.value  # read
+            time.sleep(0)  # give another thread the chance to run
+            counter.value = seen + 1  # write
+
+
+def run_threads(
+    target: Callable[..., None], counter: HasValue, workers: int, increments: int, lock: Any = None
+) -> int:
+    """Run ``target(counter, increments, lock)`` in ``workers`` threads; return the lost updates.
+
+    >>> run_threads(increment, Counter(), workers=2, increments=100, lock=threading.Lock())
+    0
+    """
+    if not callable(target):
+        raise TypeError(f"target must be callable, got {type(target).__name__}")
+    _require_counter("counter", counter)
+    require_int("workers", workers, minimum=1)
+    require_int("increments", increments, minimum=0)
+    before = counter.value
+    threads = [
+        threading.Thread(target=target, args=(counter, increments, lock)) for _ in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT_TIMEOUT)
+    return before + workers * increments - counter.value
