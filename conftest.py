@@ -11,10 +11,11 @@
   A leftover process fails the test and is then killed.
 * Nothing left in shared memory: under spawn and forkserver, the semaphores behind a live
   Value, Array, Lock or Pool are named files in /dev/shm that only their finalizers (or the
-  resource tracker) remove, and the kernel (with its resource tracker) is killed at the end of a
-  notebook. So before the kernel stops, the harness clears the notebook's namespace, collects
-  garbage (which runs those finalizers) and stops the resource tracker; afterwards, any multiprocessing semaphore or shared-memory segment that the
-  notebook created and that still exists fails the notebook (and is removed).
+  resource tracker) remove, and the kernel (with its resource tracker) is killed at the end
+  of a notebook. So before the kernel stops, the harness clears the notebook's namespace,
+  collects garbage (which runs those finalizers) and stops the resource tracker. Afterwards,
+  any multiprocessing semaphore or shared-memory segment that the notebook created and that
+  still exists fails the notebook (and is removed).
 """
 
 from __future__ import annotations
