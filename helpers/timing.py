@@ -4,9 +4,14 @@ Wall-clock measurements on a shared machine are noisy. :func:`measure` therefore
 code a few times after a warm-up and reports the median (robust to one slow run) and the
 spread (how much to trust it). The clock is a parameter, so tests can use a fake one.
 
-Printed durations and ratios use :func:`format_seconds` and :func:`format_ratio`; the test
-suite's sanitize file recognises those formats, so a notebook can print measurements and
-still compare its stored output with a fresh run.
+Printed durations, ratios and shares use :func:`format_seconds`, :func:`format_ratio` and
+:func:`format_percent`; the test suite's sanitize file recognises those formats, so a notebook
+can print measurements and still compare its stored output with a fresh run.
+
+Scaling: :func:`speedup` and :func:`efficiency` turn timings into the two numbers that say how
+well the workers were used; :func:`amdahl_speedup` is the speed-up Amdahl's law predicts,
+:func:`fit_amdahl` finds the serial fraction that best explains measured speed-ups, and
+:func:`plot_speedup` / :func:`plot_efficiency` draw them next to the ideal line.
 
 >>> format_seconds(0.0123), format_ratio(1.934)
 ('12.3 ms', '1.93x')
@@ -16,11 +21,14 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helpers._validate import require_int, require_number
+
+if TYPE_CHECKING:  # matplotlib is imported only by the plots, so that workers start quickly
+    from matplotlib.axes import Axes
 
 Clock = Callable[[], float]
 
@@ -50,8 +58,19 @@ class Timing:
         """(slowest - fastest) / median: 0.05 means the runs agree within 5 %."""
         return (max(self.samples) - min(self.samples)) / self.median if self.median > 0 else 0.0
 
+    def scaled(self, factor: float) -> Timing:
+        """The same measurements multiplied by ``factor``, e.g. ``1 / tasks`` for a per-task time.
+
+        >>> Timing((2.0, 4.0)).scaled(0.5).samples
+        (1.0, 2.0)
+        """
+        if require_number("factor", factor) <= 0:
+            raise ValueError(f"factor must be > 0, got {factor}")
+        return Timing(tuple(sample * factor for sample in self.samples))
+
     def __str__(self) -> str:
-        return f"{format_seconds(self.median)} (median of {len(self.samples)}, spread {self.spread:.0%})"
+        count, spread = len(self.samples), format_percent(self.spread)
+        return f"{format_seconds(self.median)} (median of {count}, spread {spread})"
 
 
 def measure(
@@ -82,6 +101,24 @@ def measure(
     return Timing(tuple(samples))
 
 
+def timed(
+    func: Callable[..., Any], *args: Any, clock: Clock = time.perf_counter, **kwargs: Any
+) -> tuple[Any, float]:
+    """Call ``func(*args, **kwargs)`` once; return its result and how long it took, in seconds.
+
+    Use it when the result matters as well as the time (to check that a fast answer is right).
+
+    >>> ticks = iter([10.0, 10.5])
+    >>> timed(max, 3, 7, clock=lambda: next(ticks))
+    (7, 0.5)
+    """
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {type(func).__name__}")
+    start = clock()
+    result = func(*args, **kwargs)
+    return result, clock() - start
+
+
 def speedup(serial_seconds: float, parallel_seconds: float) -> float:
     """How many times faster the parallel run was: ``serial / parallel``.
 
@@ -104,6 +141,143 @@ def efficiency(serial_seconds: float, parallel_seconds: float, workers: int) -> 
     return speedup(serial_seconds, parallel_seconds) / workers
 
 
+def amdahl_speedup(serial_fraction: float, workers: int) -> float:
+    """The speed-up Amdahl's law predicts: ``1 / (f + (1 - f) / n)``.
+
+    ``serial_fraction`` (``f``) is the share of the serial run time that cannot be split
+    between workers; ``workers`` (``n``) run the rest. However many workers, the speed-up
+    stays below ``1 / f``.
+
+    >>> amdahl_speedup(0.0, 4), amdahl_speedup(1.0, 4), round(amdahl_speedup(0.1, 4), 3)
+    (4.0, 1.0, 3.077)
+    """
+    fraction = require_number("serial_fraction", serial_fraction, minimum=0)
+    if fraction > 1:
+        raise ValueError(f"serial_fraction must be <= 1, got {serial_fraction}")
+    require_int("workers", workers, minimum=1)
+    return 1.0 / (fraction + (1.0 - fraction) / workers)
+
+
+def fit_amdahl(workers: Sequence[int], speedups: Sequence[float]) -> float:
+    """The serial fraction ``f`` that best explains measured speed-ups, by least squares.
+
+    Amdahl's law reads ``1/S = f + (1 - f)/n``, a straight line in ``f``:
+    ``1/S - 1/n = f * (1 - 1/n)``. The least-squares ``f`` of that line is
+    ``sum(x*y) / sum(x*x)`` with ``x = 1 - 1/n`` and ``y = 1/S - 1/n``, clipped to [0, 1].
+    A run with one worker says nothing about ``f`` (``x = 0``); at least one run needs more.
+
+    Pass only worker counts up to the number of cores: beyond it the workers take turns on
+    the cores, the speed-up stops growing, and that is not a serial fraction.
+
+    >>> round(fit_amdahl([1, 2, 4], [1.0, amdahl_speedup(0.1, 2), amdahl_speedup(0.1, 4)]), 6)
+    0.1
+    """
+    if len(workers) != len(speedups):
+        raise ValueError(
+            "workers and speedups must have the same length, "
+            f"got {len(workers)} and {len(speedups)}"
+        )
+    xs, ys = [], []
+    for n, s in zip(workers, speedups, strict=True):
+        require_int("workers", n, minimum=1)
+        if require_number("speedups", s) <= 0:
+            raise ValueError(f"speedups must be > 0, got {s}")
+        xs.append(1.0 - 1.0 / n)
+        ys.append(1.0 / s - 1.0 / n)
+    denominator = sum(x * x for x in xs)
+    if denominator == 0:
+        raise ValueError("workers must include a run with more than one worker")
+    fraction = sum(x * y for x, y in zip(xs, ys, strict=True)) / denominator
+    return min(1.0, max(0.0, fraction))
+
+
+def plot_speedup(
+    workers: Sequence[int],
+    speedups: Sequence[float],
+    *,
+    cores: int | None = None,
+    serial_fraction: float | None = None,
+    label: str = "measured",
+    ax: Axes | None = None,
+    title: str = "Speed-up",
+) -> Axes:
+    """Plot measured speed-ups against the number of workers, with the ideal line ``S = n``.
+
+    ``cores`` adds the machine's limit (``S = min(n, cores)``) and a vertical mark;
+    ``serial_fraction`` adds Amdahl's curve for that fraction, capped at ``cores`` if given.
+    Call it again with the same ``ax`` and another ``label`` to compare several runs.
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if len(workers) != len(speedups):
+        raise ValueError("workers and speedups must have the same length")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    top = max(workers)
+    grid = list(range(1, top + 1))
+    if not ax.get_lines():  # draw the reference lines only once per axes
+        ax.plot(grid, grid, "k--", linewidth=1, label="ideal: S = n")
+        if cores is not None:
+            require_int("cores", cores, minimum=1)
+            ax.plot(
+                grid,
+                [min(n, cores) for n in grid],
+                ":",
+                color="grey",
+                label="ideal on this machine",
+            )
+            ax.axvline(cores, color="grey", linewidth=0.8)
+        if serial_fraction is not None:
+            predicted = [amdahl_speedup(serial_fraction, min(n, cores or n)) for n in grid]
+            ax.plot(
+                grid,
+                predicted,
+                "-",
+                color="tab:red",
+                alpha=0.6,
+                label=f"Amdahl, f = {serial_fraction:.2f}",
+            )
+    ax.plot(list(workers), list(speedups), "o-", label=label)
+    ax.set_xlabel("workers")
+    ax.set_ylabel("speed-up (serial time / parallel time)")
+    ax.set_xticks(grid)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_efficiency(
+    workers: Sequence[int],
+    efficiencies: Sequence[float],
+    *,
+    label: str = "measured",
+    ax: Axes | None = None,
+    title: str = "Efficiency",
+) -> Axes:
+    """Plot efficiency (speed-up / workers) against the number of workers, with the ideal 1.0.
+
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if len(workers) != len(efficiencies):
+        raise ValueError("workers and efficiencies must have the same length")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    if not ax.get_lines():
+        ax.axhline(1.0, color="k", linestyle="--", linewidth=1, label="ideal: 1.0")
+    ax.plot(list(workers), list(efficiencies), "o-", label=label)
+    ax.set_xlabel("workers")
+    ax.set_ylabel("efficiency (speed-up / workers)")
+    ax.set_xticks(range(1, max(workers) + 1))
+    ax.set_ylim(0, 1.15)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
 def format_seconds(seconds: float) -> str:
     """A duration with a unit that suits it: ``'1.23 s'``, ``'12.3 ms'``, ``'45.6 µs'``."""
     require_number("seconds", seconds)
@@ -120,3 +294,13 @@ def format_ratio(ratio: float) -> str:
     """A ratio such as a speed-up, with two decimals and an ``x``: ``'1.93x'``."""
     require_number("ratio", ratio)
     return f"{ratio:.2f}x"
+
+
+def format_percent(fraction: float) -> str:
+    """A fraction as a whole percentage: ``0.864`` -> ``'86%'``.
+
+    >>> format_percent(0.864)
+    '86%'
+    """
+    require_number("fraction", fraction)
+    return f"{fraction:.0%}"

@@ -24,9 +24,10 @@ import math
 import multiprocessing as mp
 import os
 import platform
+import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from helpers.timing import format_ratio, format_seconds
@@ -63,17 +64,21 @@ class Sizes:
     array_mib: int  # size of the array for shared memory vs pickle
     process_starts: int  # processes started per start method
     thread_starts: int  # threads started
+    idle_sample_seconds: float  # how long to watch the other programs' CPU use
+    quick: bool  # a smoke test: the numbers mean nothing
 
 
 FULL = Sizes(
     serial_seconds=1.2,
-    repeat=5,
+    repeat=7,
     io_seconds=0.05,
     io_rounds=2,
     pool_tasks=20_000,
     array_mib=100,
     process_starts=5,
     thread_starts=50,
+    idle_sample_seconds=1.0,
+    quick=False,
 )
 QUICK = Sizes(
     serial_seconds=0.02,
@@ -84,6 +89,8 @@ QUICK = Sizes(
     array_mib=2,
     process_starts=1,
     thread_starts=3,
+    idle_sample_seconds=0.1,
+    quick=True,
 )
 
 #: Targets on a quiet machine (the limit of an efficiency is 1.0).
@@ -108,6 +115,18 @@ def calibrate(seconds: float, cores: int) -> int:
     return max(cores, math.ceil(n / cores) * cores)
 
 
+def busy_cores(seconds: float) -> float:
+    """How many of the machine's CPUs other programs keep busy, watched for ``seconds``.
+
+    Called while this benchmark sits idle: whatever is busy then belongs to somebody else,
+    and will compete with the benchmark's workers for the cores.
+    """
+    import psutil
+
+    share = psutil.cpu_percent(interval=seconds) / 100
+    return round(share * (psutil.cpu_count() or 1), 2)
+
+
 def run(method: str, sizes: Sizes) -> dict[str, Any]:
     """Take every measurement; return the results as a dict (the JSON line's content)."""
     from helpers.benchmark import closed_form, fair_race, io_race, warm_up
@@ -124,9 +143,17 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
     cores = cpu_counts().usable
     n = calibrate(sizes.serial_seconds, cores)
 
-    race = fair_race(n, cores, context, repeat=sizes.repeat)
+    others_before = busy_cores(sizes.idle_sample_seconds)
+    race = fair_race(n, cores, context, repeat=sizes.repeat, watch=True)
+    measured = race.timings["serial"].median
+    if measured < 0.85 * sizes.serial_seconds:  # the CPU got faster after calibrating: once more
+        n = math.ceil(n * sizes.serial_seconds / measured / cores) * cores
+        race = fair_race(n, cores, context, repeat=sizes.repeat, watch=True)
     if not race.all_correct:
         raise RuntimeError(f"wrong sums: {race.totals}, expected {closed_form(n)}")
+    others_after = busy_cores(sizes.idle_sample_seconds)
+    serial, processes = race.timings["serial"], race.timings["processes"]
+    during = [busy for rounds in race.others_busy.values() for busy in rounds]
 
     io_threads = max(8, 8 * cores)
     io_tasks = io_threads * sizes.io_rounds
@@ -144,11 +171,10 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
         pool.close()
         pool.join()
 
-    serial_s = race.timings["serial"].median
     return {
         "cores": cores,
         "start_method": method,
-        "serial_s": round(serial_s, 4),
+        "serial_s": round(serial.median, 4),
         "cpu_threads_speedup": round(race.speedup("threads"), 3),
         "cpu_processes_speedup": round(race.speedup("processes"), 3),
         "cpu_processes_efficiency": round(race.efficiency("processes"), 3),
@@ -166,6 +192,14 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
         "n": n,
         "repeat": sizes.repeat,
         "spread": {name: round(t.spread, 3) for name, t in race.timings.items()},
+        "cpu_processes_efficiency_best": round(serial.best / processes.best / cores, 3),
+        "cpu_processes_efficiency_rounds": [
+            round(s / p / cores, 3) for s, p in zip(serial.samples, processes.samples, strict=True)
+        ],
+        "busy_cores_during_race": round(statistics.fmean(during), 2),
+        "busy_cores_during_race_max": round(max(during), 2),
+        "busy_cores_before": others_before,
+        "busy_cores_after": others_after,
         "io_sleep_s": sizes.io_seconds,
         "io_tasks": io_tasks,
         "array_mib": sizes.array_mib,
@@ -173,7 +207,7 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
         "shared_memory_read_ms": round(shared.median * 1e3, 2),
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "python": platform.python_version(),
-        "quick": sizes is QUICK,
+        "quick": sizes.quick,
     }
 
 
@@ -245,10 +279,16 @@ def table(r: dict[str, Any]) -> str:
     lines = [
         f"Benchmark: {cores} usable cores, start method {method}, Python {r['python']}, "
         f"load average {r['load_average_1min']}",
-        f"CPU job: sum(i + i**2 for i in range(n)), n = {r['n']:,}, in {cores} equal chunks;",
-        f"  workers started before timing; median of {r['repeat']} rounds; spread serial "
-        f"{spread['serial']:.0%}, threads {spread['threads']:.0%}, "
-        f"processes {spread['processes']:.0%}",
+        f"Other programs kept {r['busy_cores_during_race']} of the {cores} cores busy during the"
+        f" CPU race (at most {r['busy_cores_during_race_max']} in one round),"
+        f" {r['busy_cores_before']} before and {r['busy_cores_after']} after it.",
+        f"CPU job: sum(i + i**2 for i in range(n)), n = {r['n']:,}, in {cores} equal chunks; "
+        "workers started",
+        f"  before timing; median of {r['repeat']} rounds (spread: serial {spread['serial']:.0%}, "
+        f"threads {spread['threads']:.0%}, processes {spread['processes']:.0%});",
+        "  the processes' efficiency in each round: "
+        + ", ".join(f"{e:.2f}" for e in r["cpu_processes_efficiency_rounds"])
+        + f"; from the fastest rounds: {r['cpu_processes_efficiency_best']:.3f}",
         "",
         f"{'measurement':<{width}}{'value':<11}target",
         f"{'-' * (width - 2):<{width}}{'-' * 9:<11}{'-' * 26}",
@@ -256,7 +296,8 @@ def table(r: dict[str, Any]) -> str:
     lines += [f"{name:<{width}}{value:<11}{target}".rstrip() for name, value, target in rows]
     lines += [
         "",
-        "speed-up = serial time / parallel time; efficiency = speed-up / processes (limit 1.0).",
+        "speed-up = serial time / parallel time, the median over rounds in which both ran back to",
+        "  back; efficiency = speed-up / processes (the limit is 1.0).",
         f"I/O job: {r['io_tasks']} sleeps of {format_seconds(r['io_sleep_s'])}, one after another"
         f" vs shared by {r['io_threads']} threads.",
         "start + join: Process(target=noop).start() then join(); the first start is not timed.",
@@ -270,10 +311,25 @@ def table(r: dict[str, Any]) -> str:
         lines.append("QUICK run: the sizes are far too small for the numbers to mean anything.")
     missed = [key for key, ok in met.items() if not ok]
     if missed and not r["quick"]:
-        lines.append(
-            f"Missed: {', '.join(missed)}. Load average {r['load_average_1min']} on {cores} cores:"
-            " if other programs were running, the workers shared the cores with them."
-        )
+        lines.append(f"Missed: {', '.join(missed)}.")
+        if r["busy_cores_during_race"] >= 0.1:
+            lines.append(
+                f"Other programs kept {r['busy_cores_during_race']} of {cores} cores busy during"
+                " the CPU race: the workers shared the cores with them."
+            )
+        elif r["spread"]["serial"] >= 0.1:
+            lines.append(
+                "No other program on this machine competed during the CPU race, yet the same"
+                f" serial job varied by {r['spread']['serial']:.0%} between rounds: the CPUs"
+                " themselves ran at varying speed (on a virtual machine, the host shares its"
+                " physical cores with other machines)."
+            )
+        else:
+            lines.append(
+                "Neither other programs nor a varying CPU speed explain it: compare the efficiency"
+                " of each round, and the pool overheads."
+            )
+        lines.append("Re-run on a quiet machine.")
     return "\n".join(lines)
 
 
@@ -286,9 +342,19 @@ def main(argv: list[str]) -> int:
         help="start method for the pools (default: the platform's)",
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help=f"serial time of the CPU job (default {FULL.serial_seconds}; at least 1 s is fair)",
+    )
     args = parser.parse_args(argv)
     method = args.start_method or mp.get_start_method()
     sizes = QUICK if args.quick else FULL
+    if args.seconds is not None:
+        if args.seconds <= 0:
+            parser.error("--seconds must be > 0")
+        sizes = replace(sizes, serial_seconds=args.seconds)
     started = time.perf_counter()
     results = run(method, sizes)
     results["targets_met"] = targets(results)
