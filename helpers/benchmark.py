@@ -35,6 +35,7 @@ from typing import Any, Protocol
 
 from helpers._validate import require_int, require_number
 from helpers.timing import Timing
+from helpers.workers import nap
 
 #: The environment variable the course's tooling sets to ``"1"`` for small, fast runs.
 QUICK_ENV = "COURSE_QUICK"
@@ -415,17 +416,6 @@ def scaling(
 # --- waiting instead of computing ----------------------------------------------------------------
 
 
-def wait(seconds: float) -> float:
-    """Sleep ``seconds`` (a stand-in for waiting on a disk or a network); return ``seconds``.
-
-    >>> wait(0)
-    0.0
-    """
-    seconds = require_number("seconds", seconds, minimum=0)
-    time.sleep(seconds)
-    return seconds
-
-
 def io_race(tasks: int, threads: int, seconds: float, repeat: int = 3) -> tuple[Timing, Timing]:
     """Time ``tasks`` waits of ``seconds`` each: one after another, then in ``threads`` threads.
 
@@ -438,14 +428,14 @@ def io_race(tasks: int, threads: int, seconds: float, repeat: int = 3) -> tuple[
     require_int("repeat", repeat, minimum=1)
     serial, threaded = [], []
     with ThreadPoolExecutor(max_workers=threads) as executor:
-        list(executor.map(wait, [0.0] * threads * 2))  # start the threads
+        list(executor.map(nap, [0.0] * threads * 2))  # start the threads
         for _ in range(repeat):
             start = time.perf_counter()
             for _ in range(tasks):
-                wait(seconds)
+                nap(seconds)
             serial.append(time.perf_counter() - start)
             start = time.perf_counter()
-            list(executor.map(wait, [seconds] * tasks))
+            list(executor.map(nap, [seconds] * tasks))
             threaded.append(time.perf_counter() - start)
     return Timing(tuple(serial)), Timing(tuple(threaded))
 

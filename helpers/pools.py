@@ -5,17 +5,13 @@ notebook cell. They return what they did instead of printing it:
 
 * :func:`timed_task` sleeps and returns a :class:`TaskRecord` (which task, which process,
   when it started and ended), so the notebook can draw which worker ran what and when;
-* :func:`nap` sleeps and returns how long it slept;
 * :func:`load_lookup_table` is a pool *initializer*; :func:`look_up` and
   :func:`setups_in_this_worker` are tasks that use what it prepared;
 * :func:`crash_worker` ends its process abruptly, to show what a pool does when a worker dies.
 
 The other functions run in the parent: :class:`ResultCollector` (callbacks),
 :func:`label_workers`, :func:`timeline_rows`, :func:`max_concurrency`, :func:`plot_tasks`
-and :func:`default_chunksize`.
-
->>> nap(0)
-0.0
+and :func:`default_chunksize`. Chapter 04 also uses :func:`helpers.workers.nap`.
 """
 
 from __future__ import annotations
@@ -69,17 +65,6 @@ def timed_task(task: int, delay: float = 0.05) -> TaskRecord:
     start = time.time()
     time.sleep(delay)
     return TaskRecord(task=task, pid=os.getpid(), start=start, end=time.time())
-
-
-def nap(seconds: float) -> float:
-    """Sleep ``seconds`` and return how long that was asked to be (as a float).
-
-    >>> nap(0.01)
-    0.01
-    """
-    seconds = require_number("seconds", seconds, minimum=0)
-    time.sleep(seconds)
-    return seconds
 
 
 # The state a pool initializer prepares, one copy per worker process.

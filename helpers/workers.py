@@ -60,6 +60,17 @@ def slow_square(x: float, delay: float = 0.1) -> float:
     return x * x
 
 
+def nap(seconds: float) -> float:
+    """Sleep ``seconds`` (a stand-in for waiting on a disk or a network); return ``seconds``.
+
+    >>> nap(0.01)
+    0.01
+    """
+    seconds = require_number("seconds", seconds, minimum=0)
+    time.sleep(seconds)
+    return seconds
+
+
 def sum_of_range(n: int) -> int:
     """Return ``0 + 1 + ... + (n - 1)``, by a plain loop (the notes' queue example uses n=100).
 

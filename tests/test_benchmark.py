@@ -219,15 +219,6 @@ def test_scaling_races_serial_against_each_worker_count(context):
 # --- waiting ---------------------------------------------------------------------------------
 
 
-def test_wait_returns_its_argument():
-    assert bm.wait(0.001) == 0.001
-
-
-def test_wait_rejects_a_negative_time():
-    with pytest.raises(ValueError, match="seconds"):
-        bm.wait(-1)
-
-
 def test_io_race_returns_serial_and_threaded_timings():
     serial, threaded = bm.io_race(tasks=4, threads=4, seconds=0.001, repeat=2)
     assert len(serial.samples) == len(threaded.samples) == 2

@@ -17,6 +17,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 ROOT = Path(__file__).resolve().parent.parent
+# Each test starts a nested pytest and a kernel: slow on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(300)
 
 
 def write_notebook(path: Path, source: str, stdout: str) -> Path:
@@ -36,7 +38,7 @@ def write_notebook(path: Path, source: str, stdout: str) -> Path:
 def run_nested_pytest(*args: str) -> subprocess.CompletedProcess[str]:
     """Run pytest with the course's conftest, as `make test` does."""
     command = [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", *args]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=100)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
 
 
 def run_nbval(notebook: Path, method: str) -> subprocess.CompletedProcess[str]:

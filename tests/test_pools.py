@@ -22,7 +22,6 @@ from helpers.pools import (
     load_lookup_table,
     look_up,
     max_concurrency,
-    nap,
     plot_tasks,
     setups_in_this_worker,
     timed_task,
@@ -30,7 +29,7 @@ from helpers.pools import (
     worker_frames,
     worker_traceback,
 )
-from helpers.workers import square
+from helpers.workers import nap, square
 
 
 @pytest.fixture
@@ -68,9 +67,6 @@ def test_timed_task_records_come_back_from_a_pool() -> None:
         records = pool.map(timed_task, range(4), chunksize=1)
     assert [r.task for r in records] == [0, 1, 2, 3]
     assert all(r.pid != os.getpid() for r in records)
-
-
-# --- nap -------------------------------------------------------------------------------------
 
 
 def test_nap_returns_the_seconds_as_a_float() -> None:
