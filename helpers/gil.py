@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from helpers._validate import require_int, require_number
 
 Interval = tuple[float, float]
+_SINGULAR = {"threads": "thread", "processes": "process"}
 
 
 def busy_intervals(
@@ -70,7 +71,7 @@ def timelines(kind: str, workers: int = 2, steps: int = 10_000) -> dict[str, lis
         results = [f.result(timeout=60) for f in futures]
     origin = min(start for intervals in results for start, _ in intervals)
     return {
-        f"{kind[:-1]} {n}": [(s - origin, e - origin) for s, e in intervals]
+        f"{_SINGULAR[kind]} {n}": [(s - origin, e - origin) for s, e in intervals]
         for n, intervals in enumerate(results)
     }
 

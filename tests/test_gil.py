@@ -55,3 +55,8 @@ def test_timelines_in_processes_start_at_zero() -> None:
 def test_timelines_rejects_an_unknown_kind() -> None:
     with pytest.raises(ValueError, match="kind must be 'threads' or 'processes'"):
         gil.timelines("fibers")
+
+
+def test_timelines_label_each_worker() -> None:
+    assert list(gil.timelines("threads", steps=10)) == ["thread 0", "thread 1"]
+    assert list(gil.timelines("processes", steps=10)) == ["process 0", "process 1"]

@@ -43,9 +43,12 @@ def execute(path: Path, timeout: int) -> None:
         notebook,
         timeout=timeout,
         kernel_name="python3",
+        record_timing=False,  # no timestamps in the cells' metadata: they would change every run
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps from older runs
     nbformat.write(notebook, path)
 
 
