@@ -8,6 +8,7 @@ the notebook.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -60,6 +61,7 @@ def run_script(path: str | Path, *args: str, timeout: float = 60) -> ScriptRun:
     require_number("timeout", timeout, minimum=0)
     completed = subprocess.run(
         [sys.executable, "-u", str(script), *map(str, args)],
+        env={**os.environ, "PYTHON_COLORS": "0"},  # plain tracebacks, no colour codes (3.13+)
         capture_output=True,
         text=True,
         timeout=timeout,
