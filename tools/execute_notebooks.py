@@ -1,23 +1,35 @@
 """Re-execute notebooks and store their outputs: ``python -m tools.execute_notebooks PATH...``.
 
 Each notebook runs top to bottom in a fresh kernel that reads the course's IPython profile
-(``tools/kernel_profile.py``), with the platform's default start method and full problem
-sizes, and is saved in place with its new outputs. Run it (``make outputs``) after editing a
-notebook, then let ``make test`` check that the stored outputs hold under every start method.
+(``tools/kernel_profile.py``), with the platform's default start method, full problem sizes
+and every ``%%solution`` cell run. After every cell, the figures the cell recorded with
+:func:`helpers.claims.record` are stored in that cell's metadata. Then the notebook's claims
+(:data:`helpers.claims.CLAIMS`) are checked against the figures: if one fails, the notebook is
+measured again (``--attempts``); if it still fails, the notebook is **not** saved and the
+command fails, saying which sentence its figures contradict.
+
+Run it (``make outputs``) after editing a notebook, then let ``make test`` check that the
+stored outputs hold under every start method.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
 
+from helpers.claims import contradictions, stored_figures
 from tools.kernel_profile import START_METHODS, kernel_environment, write_ipython_dir
+
+_DRAIN = "__import__('helpers.claims', fromlist=['drain_json']).drain_json()"
 
 
 def notebook_paths(paths: list[str]) -> list[Path]:
@@ -36,10 +48,45 @@ def notebook_paths(paths: list[str]) -> list[Path]:
     return found
 
 
-def execute(path: Path, timeout: int) -> None:
-    """Run the notebook at ``path`` in a fresh kernel and save it with its outputs."""
+class RecordingClient(NotebookClient):
+    """A notebook client that stores each cell's recorded figures in the cell's metadata."""
+
+    async def async_execute_cell(  # type: ignore[override]
+        self, cell: Any, cell_index: int, execution_count: int | None = None,
+        store_history: bool = True,
+    ) -> Any:
+        cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if cell.cell_type != "code":
+            return cell
+        course = cell.metadata.get("course", {})
+        course.pop("figures", None)  # figures from an older run
+        figures = await self._drain_figures()
+        if figures:
+            course["figures"] = figures
+        if course:
+            cell.metadata["course"] = course
+        else:
+            cell.metadata.pop("course", None)
+        return cell
+
+    async def _drain_figures(self) -> dict[str, Any]:
+        assert self.kc is not None
+        msg_id = self.kc.execute(
+            "", silent=True, store_history=False, user_expressions={"figures": _DRAIN}
+        )
+        reply = await self.async_wait_for_reply(msg_id)
+        if reply is None:
+            raise RuntimeError("the kernel did not answer when asked for the recorded figures")
+        answer = reply["content"].get("user_expressions", {}).get("figures", {})
+        if answer.get("status") != "ok":
+            raise RuntimeError(f"collecting the recorded figures failed: {answer}")
+        return nbformat.from_dict(json.loads(ast.literal_eval(answer["data"]["text/plain"])))
+
+
+def execute(path: Path, timeout: int) -> Any:
+    """Run the notebook at ``path`` in a fresh kernel; return it, with outputs and figures."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
+    client = RecordingClient(
         notebook,
         timeout=timeout,
         kernel_name="python3",
@@ -49,7 +96,25 @@ def execute(path: Path, timeout: int) -> None:
     client.execute()
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # timestamps from older runs
-    nbformat.write(notebook, path)
+    return notebook
+
+
+def execute_until_true(path: Path, timeout: int, attempts: int) -> list[str]:
+    """Execute ``path`` until its figures agree with its claims, then save it.
+
+    Returns the contradictions of the last attempt: empty if the notebook was saved.
+    """
+    problems: list[str] = []
+    for attempt in range(1, attempts + 1):
+        notebook = execute(path, timeout)
+        problems = contradictions(path.stem, stored_figures(notebook))
+        if not problems:
+            nbformat.write(notebook, path)
+            return []
+        print(f"  attempt {attempt} of {attempts}: the figures contradict the text:", flush=True)
+        for problem in problems:
+            print(f"    - {problem}", flush=True)
+    return problems
 
 
 def main(argv: list[str]) -> int:
@@ -57,14 +122,29 @@ def main(argv: list[str]) -> int:
     parser.add_argument("paths", nargs="+", help="notebooks, or folders of notebooks")
     parser.add_argument("--start-method", choices=START_METHODS, default=None)
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument(
+        "--attempts", type=int, default=3,
+        help="how often to measure a notebook whose figures contradict its text",
+    )
     args = parser.parse_args(argv)
+    refused = []
     with tempfile.TemporaryDirectory(prefix="course-ipython-") as tmp:
         os.environ.update(
             kernel_environment(write_ipython_dir(Path(tmp)), args.start_method, quick=False)
         )
         for path in notebook_paths(args.paths):
             print(f"executing {path}", flush=True)
-            execute(path, args.timeout)
+            if execute_until_true(path, args.timeout, args.attempts):
+                refused.append(path)
+    if refused:
+        names = ", ".join(str(path) for path in refused)
+        print(
+            f"NOT STORED: {names}. Their measurements contradicted their text in every "
+            "attempt (see above). Measure on a quiet machine, or change the text and its "
+            "claim in helpers/claims.py.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

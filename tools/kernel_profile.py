@@ -7,6 +7,9 @@ behave the same way:
 * ``COURSE_START_METHOD`` (``fork``, ``spawn`` or ``forkserver``), when set, is applied with
   :func:`multiprocessing.set_start_method` before the first cell runs. A notebook never needs
   editing to run under another start method.
+* ``COURSE_RUN_SOLUTIONS=1`` makes every ``%%solution`` cell run (see
+  :mod:`helpers.solutions`): a learner's *Run All* skips the solutions, the tooling runs and
+  tests every one of them.
 * The kernel does not capture output written straight to file descriptors 1 and 2. Under
   pytest, ipykernel turns that capture off anyway (it checks ``PYTEST_CURRENT_TEST``); turning
   it off for ``make outputs`` too means that what a child process prints never lands in a
@@ -21,6 +24,7 @@ from pathlib import Path
 START_METHOD_ENV = "COURSE_START_METHOD"
 QUICK_ENV = "COURSE_QUICK"
 START_METHODS = ("fork", "spawn", "forkserver")
+RUN_SOLUTIONS_ENV = "COURSE_RUN_SOLUTIONS"
 
 _KERNEL_CONFIG = """\
 # Written by tools/kernel_profile.py for the course's test kernels; do not edit.
@@ -63,7 +67,11 @@ def write_ipython_dir(path: Path) -> Path:
 
 def kernel_environment(ipython_dir: Path, start_method: str | None, quick: bool) -> dict[str, str]:
     """The environment variables a course kernel needs, to be merged into ``os.environ``."""
-    env = {"IPYTHONDIR": str(ipython_dir), QUICK_ENV: "1" if quick else "0"}
+    env = {
+        "IPYTHONDIR": str(ipython_dir),
+        QUICK_ENV: "1" if quick else "0",
+        RUN_SOLUTIONS_ENV: "1",
+    }
     if start_method is not None:
         env[START_METHOD_ENV] = check_start_method(start_method)
     else:

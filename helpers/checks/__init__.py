@@ -1,7 +1,13 @@
 """Plain-words verdicts on the learner's answers to the exercises.
 
 Every check returns a :class:`Verdict`; a notebook cell that ends with a check shows its
-message. Tests read ``verdict.ok``.
+message. A verdict also carries a ``hint``: a short, stable id of *what* was judged (``"ok"``,
+``"one-at-a-time"``, ``"separate-locks"``, ``"work-in-parent"``, ...). Tests, and later
+editions of the course in other languages, read ``verdict.ok`` and ``verdict.hint``, never the
+English message.
+
+Importing this package inside IPython also registers the ``%%solution`` cell magic
+(:mod:`helpers.solutions`): every exercise imports its check before its solution cell.
 """
 
 from __future__ import annotations
@@ -13,10 +19,15 @@ __all__ = ["Verdict", "correct", "not_yet"]
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of a check: ``ok`` and a message for the learner."""
+    """The outcome of a check: ``ok``, a message for the learner, and a ``hint`` id."""
 
     ok: bool
     message: str
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.hint:
+            object.__setattr__(self, "hint", "ok" if self.ok else "not-yet")
 
     def __bool__(self) -> bool:
         return self.ok
@@ -25,11 +36,30 @@ class Verdict:
         return ("Correct! " if self.ok else "Not yet: ") + self.message
 
 
-def correct(message: str) -> Verdict:
-    """A passing verdict."""
-    return Verdict(True, message)
+def correct(message: str, hint: str = "ok") -> Verdict:
+    """A passing verdict.
+
+    >>> correct("well done").hint
+    'ok'
+    """
+    return Verdict(True, message, hint)
 
 
-def not_yet(message: str) -> Verdict:
-    """A failing verdict; ``message`` says what to change."""
-    return Verdict(False, message)
+def not_yet(message: str, hint: str = "not-yet") -> Verdict:
+    """A failing verdict; ``message`` says what to change, ``hint`` names the mistake.
+
+    >>> not_yet("start every worker before joining any", "one-at-a-time")
+    Not yet: start every worker before joining any
+    """
+    return Verdict(False, message, hint)
+
+
+def _register_solution_magic() -> None:
+    try:
+        from helpers.solutions import register
+    except ImportError:  # pragma: no cover (IPython is always there in the course)
+        return
+    register()
+
+
+_register_solution_magic()

@@ -1,0 +1,193 @@
+"""Watch the learner's code run: which workers it started and joined, in what order.
+
+Several exercises are about *how* work is done, not only about the result: start every worker
+before joining any, give all of them the same lock, let the workers (not the parent) do the
+work. A result alone cannot show that. So those checks call the learner's function inside
+:func:`recorded_workers`, which notes every ``start()`` and ``join()`` of a
+``threading.Thread`` or a ``multiprocessing`` process in this process, with the worker's
+target and arguments, and :func:`call_with_timeout` makes sure that a wrong answer that hangs
+cannot freeze the notebook.
+
+>>> import threading
+>>> with recorded_workers() as log:
+...     worker = threading.Thread(target=print, args=("",))
+...     worker.start()
+...     worker.join(timeout=5)
+<BLANKLINE>
+>>> [(event.action, event.target_name) for event in log.events_of([worker])]
+[('start', 'print'), ('join', 'print')]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_process_class = mp.process.BaseProcess
+
+
+@dataclass(frozen=True)
+class WorkerEvent:
+    """One ``start()`` or ``join()`` of a thread or process, as the parent saw it."""
+
+    action: str  # "start" or "join"
+    worker: Any  # the Thread or Process object itself
+    target: Any
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    time: float
+
+    @property
+    def target_name(self) -> str:
+        """The target function's name, looking inside ``functools.partial``."""
+        target = getattr(self.target, "func", self.target)
+        return getattr(target, "__name__", repr(target))
+
+    @property
+    def kind(self) -> str:
+        """``"thread"`` or ``"process"``."""
+        return "thread" if isinstance(self.worker, threading.Thread) else "process"
+
+
+@dataclass
+class WorkerLog:
+    """Every start and join seen inside :func:`recorded_workers`, in order."""
+
+    events: list[WorkerEvent] = field(default_factory=list)
+
+    def events_of(self, workers: Iterable[Any]) -> list[WorkerEvent]:
+        """The events of these workers only (a pool or a queue starts threads of its own)."""
+        ids = {id(worker) for worker in workers}
+        return [event for event in self.events if id(event.worker) in ids]
+
+    def started(self, kind: str | None = None) -> list[WorkerEvent]:
+        """The ``start`` events, of ``"thread"`` or ``"process"`` workers or of both."""
+        return [e for e in self.events if e.action == "start" and kind in (None, e.kind)]
+
+    def first_join_before_a_start(self, workers: Iterable[Any]) -> WorkerEvent | None:
+        """The first start among ``workers`` that came after one of them was joined.
+
+        ``None`` means every worker was started before any was joined: they could all run at
+        the same time.
+        """
+        joined = False
+        for event in self.events_of(workers):
+            if event.action == "join":
+                joined = True
+            elif joined:
+                return event
+        return None
+
+
+def _worker_call(worker: Any) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    # Thread.run deletes its _target, _args and _kwargs when it ends: read them at start().
+    return (
+        getattr(worker, "_target", None),
+        tuple(getattr(worker, "_args", ()) or ()),
+        dict(getattr(worker, "_kwargs", {}) or {}),
+    )
+
+
+@contextlib.contextmanager
+def recorded_workers() -> Iterator[WorkerLog]:
+    """Inside the block, every Thread and Process ``start()``/``join()`` is logged.
+
+    The methods are wrapped only for the duration of the block, and restored even if it fails.
+    """
+    log = WorkerLog()
+    guard = threading.Lock()
+    originals = {
+        (threading.Thread, "start"): threading.Thread.start,
+        (threading.Thread, "join"): threading.Thread.join,
+        (_process_class, "start"): _process_class.start,
+        (_process_class, "join"): _process_class.join,
+    }
+
+    def wrap(cls: type, name: str) -> Callable[..., Any]:
+        original = originals[(cls, name)]
+
+        def recorded(self: Any, *args: Any, **kwargs: Any) -> Any:
+            target, call_args, call_kwargs = _worker_call(self)
+            if name == "start":
+                with guard:
+                    log.events.append(
+                        WorkerEvent(name, self, target, call_args, call_kwargs, time.monotonic())
+                    )
+                return original(self, *args, **kwargs)
+            result = original(self, *args, **kwargs)
+            with guard:
+                log.events.append(
+                    WorkerEvent(name, self, target, call_args, call_kwargs, time.monotonic())
+                )
+            return result
+
+        return recorded
+
+    try:
+        for (cls, name) in originals:
+            setattr(cls, name, wrap(cls, name))
+        yield log
+    finally:
+        for (cls, name), original in originals.items():
+            setattr(cls, name, original)
+
+
+@dataclass
+class Outcome:
+    """What happened to a call made by :func:`call_with_timeout`."""
+
+    finished: bool
+    value: Any = None
+    error: BaseException | None = None
+
+
+def call_with_timeout(func: Callable[..., Any], args: Sequence[Any], timeout: float) -> Outcome:
+    """Call ``func(*args)`` in a daemon thread and wait at most ``timeout`` seconds for it.
+
+    If it has not finished by then, ``Outcome.finished`` is False: the caller should stop the
+    processes it started (see :func:`stop_new_children`).
+    """
+    outcome = Outcome(finished=False)
+
+    def call() -> None:
+        try:
+            outcome.value = func(*args)
+        except BaseException as error:  # the learner's code may raise anything
+            outcome.error = error
+
+    thread = threading.Thread(target=call, name="learner-code-under-check", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    outcome.finished = not thread.is_alive()
+    return outcome
+
+
+def children_now() -> set[int]:
+    """The pids of this process's live multiprocessing children."""
+    return {process.pid for process in mp.active_children() if process.pid is not None}
+
+
+def stop_new_children(before: set[int], grace: float = 3.0) -> int:
+    """Terminate and join every multiprocessing child not in ``before``; return how many.
+
+    ``terminate()`` is acceptable here: the check throws away whatever those workers were
+    writing to.
+    """
+    stopped = 0
+    new = [p for p in mp.active_children() if p.pid not in before]
+    for process in new:
+        if process.is_alive():
+            process.terminate()
+            stopped += 1
+    deadline = time.monotonic() + grace
+    for process in new:
+        process.join(timeout=max(0.1, deadline - time.monotonic()))
+        if process.is_alive():  # pragma: no cover (terminate() did not work)
+            process.kill()
+            process.join(timeout=grace)
+    return stopped

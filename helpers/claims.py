@@ -1,0 +1,146 @@
+"""Figures a notebook measures, and the claims its prose makes about them.
+
+A course that teaches through measurement must never print a number that contradicts the
+sentence next to it. So every measuring cell hands the figures the prose relies on to
+:func:`record`, under a key, and every claim the prose makes about them is written once,
+here, in :data:`CLAIMS`, as code:
+
+* ``make outputs`` (``tools/execute_notebooks.py``) stores the recorded figures in the
+  cell's metadata (``metadata["course"]["figures"][key]``), evaluates the notebook's claims,
+  measures again if one fails, and refuses to store a notebook whose figures still
+  contradict its text;
+* ``tests/test_claims.py`` reads the stored figures of every notebook and fails on any
+  contradiction, or on a claim whose figures are no longer recorded.
+
+Figures are plain numbers (and booleans) with names, so any edition of a chapter, in any
+language, is judged by the same claims.
+
+>>> record("demo", speedup=1.9, cores=2)
+>>> drain()
+{'demo': {'speedup': 1.9, 'cores': 2}}
+>>> drain()
+{}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any
+
+Figures = Mapping[str, Mapping[str, Any]]
+
+_recorded: dict[str, dict[str, Any]] = {}
+
+
+def record(key: str, **figures: float | int | bool) -> None:
+    """Remember ``figures`` under ``key`` until the tooling collects them (:func:`drain`).
+
+    Only numbers and booleans are accepted: a figure is something a claim can compare.
+    """
+    if not isinstance(key, str) or not key:
+        raise TypeError(f"key must be a non-empty str, got {key!r}")
+    if not figures:
+        raise ValueError("record() needs at least one figure, e.g. record('race', speedup=1.9)")
+    for name, value in figures.items():
+        if not isinstance(value, (Real, bool)) or (
+            isinstance(value, float) and not math.isfinite(value)
+        ):
+            raise TypeError(f"figure {name!r} must be a finite number or a bool, got {value!r}")
+    _recorded.setdefault(key, {}).update(
+        {name: value if isinstance(value, bool | int) else float(value)
+         for name, value in figures.items()}
+    )
+
+
+def drain() -> dict[str, dict[str, Any]]:
+    """Return the figures recorded since the last call, and forget them."""
+    figures = {key: dict(values) for key, values in _recorded.items()}
+    _recorded.clear()
+    return figures
+
+
+def drain_json() -> str:
+    """:func:`drain`, as JSON: what the tooling asks the kernel for after every cell."""
+    return json.dumps(drain())
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A sentence of a chapter about a measurement, as a test on the recorded figures.
+
+    ``holds`` receives the figures of the notebook (key -> name -> value) and says whether
+    the claim is true of them; ``applies`` says whether the claim is made at all on the
+    machine the figures come from (e.g. only with two cores or more, only with the GIL).
+    """
+
+    notebook: str
+    says: str
+    needs: tuple[str, ...]  # "key.name" of every figure the claim reads
+    holds: Callable[[Callable[[str], Any]], bool]
+    applies: Callable[[Callable[[str], Any]], bool] = lambda figure: True
+
+
+
+#: Every claim the chapters make about their measurements. ``figure("key.name")`` reads one.
+CLAIMS: list[Claim] = []
+
+
+def claims_for(notebook: str) -> list[Claim]:
+    """The claims of the notebook whose file stem is ``notebook`` (e.g. ``03_benchmark``)."""
+    return [claim for claim in CLAIMS if claim.notebook == notebook]
+
+
+class MissingFigure(KeyError):
+    """A claim reads a figure that the notebook did not record."""
+
+
+def _reader(figures: Figures) -> Callable[[str], Any]:
+    def figure(dotted: str) -> Any:
+        key, _, name = dotted.partition(".")
+        try:
+            return figures[key][name]
+        except KeyError:
+            raise MissingFigure(dotted) from None
+
+    return figure
+
+
+def contradictions(notebook: str, figures: Figures) -> list[str]:
+    """What is wrong with ``figures`` (key -> name -> value) for the claims of ``notebook``.
+
+    An empty list means every claim that applies holds. A claim whose figures are missing is
+    reported too: the cell that should record them no longer does.
+    """
+    problems = []
+    figure = _reader(figures)
+    for claim in claims_for(notebook):
+        try:
+            if not claim.applies(figure):
+                continue
+            if not claim.holds(figure):
+                shown = ", ".join(f"{name} = {_show(figure(name))}" for name in claim.needs)
+                problems.append(f"{notebook}: the text says {claim.says}, but {shown}")
+        except MissingFigure as missing:
+            problems.append(
+                f"{notebook}: the claim '{claim.says}' reads the figure {missing.args[0]}, "
+                "which no cell recorded"
+            )
+    return problems
+
+
+def _show(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else repr(value)
+
+
+def stored_figures(notebook: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The figures stored in a notebook's cells (a notebook as read by ``json`` or nbformat)."""
+    figures: dict[str, dict[str, Any]] = {}
+    for cell in notebook.get("cells", []):
+        stored = cell.get("metadata", {}).get("course", {}).get("figures", {})
+        for key, values in stored.items():
+            figures.setdefault(key, {}).update(values)
+    return figures

@@ -1,0 +1,73 @@
+"""The ``%%solution`` cell magic: a solution runs only when it is asked for.
+
+Every exercise in the course is followed by a solution cell whose first line is
+``%%solution``. Its code is folded away in JupyterLab, and *Run All* does not run it: a
+learner who runs the notebook top to bottom sees the check say "Not yet" for their own answer,
+never the solution's "Correct!". The solution runs
+
+* when its first line says so: ``%%solution run`` (a learner who wants to try it), or
+* when the environment variable ``COURSE_RUN_SOLUTIONS`` is ``1``: the course's test suite and
+  ``make outputs`` set it, so every solution is executed and tested against its check.
+
+Otherwise the cell only prints how to run it. Importing :mod:`helpers.checks` registers the
+magic; ``%load_ext helpers.solutions`` does too.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+#: Set to ``1`` to make every ``%%solution`` cell run (the test suite and ``make outputs`` do).
+RUN_ENV = "COURSE_RUN_SOLUTIONS"
+
+NOT_RUN = (
+    "This solution was not run (Run All skips solutions). To run it, change its first line "
+    "to %%solution run"
+)
+
+
+def should_run(line: str, environ: dict[str, str] | None = None) -> bool:
+    """Whether a ``%%solution`` cell with magic line ``line`` runs.
+
+    >>> should_run("run", {}), should_run("", {}), should_run("", {RUN_ENV: "1"})
+    (True, False, True)
+    """
+    environ = os.environ if environ is None else environ
+    words = line.split("#", 1)[0].split()
+    if any(word != "run" for word in words):
+        raise ValueError(f"%%solution takes no argument or 'run', got {line.strip()!r}")
+    return bool(words) or environ.get(RUN_ENV, "") == "1"
+
+
+def solution(line: str, cell: str) -> Any:
+    """Run the cell's code if :func:`should_run` says so, else say how to run it."""
+    from IPython import get_ipython
+
+    if not should_run(line):
+        print(NOT_RUN)
+        return None
+    result = get_ipython().run_cell(cell, store_history=False)
+    if result.error_before_exec or result.error_in_exec:
+        # run_cell has shown the traceback; make the cell fail as a normal cell would.
+        raise RuntimeError("the solution raised an error (traceback above)")
+    return None
+
+
+def register(shell: Any = None) -> bool:
+    """Register ``%%solution`` in ``shell`` (default: the running IPython); False if none."""
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover
+            return False
+        shell = get_ipython()
+    if shell is None:
+        return False
+    shell.register_magic_function(solution, magic_kind="cell", magic_name="solution")
+    return True
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """``%load_ext helpers.solutions``."""
+    register(shell)
