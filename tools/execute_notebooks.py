@@ -8,6 +8,10 @@ and every ``%%solution`` cell run. After every cell, the figures the cell record
 measured again (``--attempts``); if it still fails, the notebook is **not** saved and the
 command fails, saying which sentence its figures contradict.
 
+``--learner`` runs the notebooks as a learner's *Run All* would (solutions not run, quick
+sizes), saves nothing, and fails if a cell raises an unexpected error or shows a solution's
+verdict: no cell may depend on a solution, and no solution may run unasked.
+
 Run it (``make outputs``) after editing a notebook, then let ``make test`` check that the
 stored outputs hold under every start method.
 """
@@ -27,7 +31,12 @@ import nbformat
 from nbclient import NotebookClient
 
 from helpers.claims import contradictions, stored_figures
-from tools.kernel_profile import START_METHODS, kernel_environment, write_ipython_dir
+from tools.kernel_profile import (
+    RUN_SOLUTIONS_ENV,
+    START_METHODS,
+    kernel_environment,
+    write_ipython_dir,
+)
 
 _DRAIN = "__import__('helpers.claims', fromlist=['drain_json']).drain_json()"
 
@@ -83,12 +92,13 @@ class RecordingClient(NotebookClient):
         return nbformat.from_dict(json.loads(ast.literal_eval(answer["data"]["text/plain"])))
 
 
-def execute(path: Path, timeout: int) -> Any:
+def execute(path: Path, timeout: int, allow_errors: bool = False) -> Any:
     """Run the notebook at ``path`` in a fresh kernel; return it, with outputs and figures."""
     notebook = nbformat.read(path, as_version=4)
     client = RecordingClient(
         notebook,
         timeout=timeout,
+        allow_errors=allow_errors,
         kernel_name="python3",
         record_timing=False,  # no timestamps in the cells' metadata: they would change every run
         resources={"metadata": {"path": str(path.parent)}},
@@ -117,6 +127,25 @@ def execute_until_true(path: Path, timeout: int, attempts: int) -> list[str]:
     return problems
 
 
+def learner_problems(path: Path, timeout: int) -> list[str]:
+    """Run ``path`` as a learner's Run All; list unexpected errors and visible verdicts."""
+    notebook = execute(path, timeout, allow_errors=True)
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        tags = cell.metadata.get("tags", [])
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and "raises-exception" not in tags:
+                problems.append(
+                    f"{path.name}, cell {index}: {output.get('ename')}: {output.get('evalue')}"
+                )
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            if "Correct!" in "".join(text):
+                problems.append(f"{path.name}, cell {index}: a learner's Run All shows a verdict")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", help="notebooks, or folders of notebooks")
@@ -126,7 +155,13 @@ def main(argv: list[str]) -> int:
         "--attempts", type=int, default=3,
         help="how often to measure a notebook whose figures contradict its text",
     )
+    parser.add_argument(
+        "--learner", action="store_true",
+        help="run as a learner's Run All (no solutions, quick sizes); save nothing",
+    )
     args = parser.parse_args(argv)
+    if args.learner:
+        return run_as_learner(args)
     refused = []
     with tempfile.TemporaryDirectory(prefix="course-ipython-") as tmp:
         os.environ.update(
@@ -146,6 +181,21 @@ def main(argv: list[str]) -> int:
         )
         return 1
     return 0
+
+
+def run_as_learner(args: argparse.Namespace) -> int:
+    """The ``--learner`` mode of :func:`main`."""
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="course-ipython-") as tmp:
+        environment = kernel_environment(write_ipython_dir(Path(tmp)), args.start_method, True)
+        environment[RUN_SOLUTIONS_ENV] = ""
+        os.environ.update(environment)
+        for path in notebook_paths(args.paths):
+            print(f"running {path} as a learner would", flush=True)
+            problems += learner_problems(path, args.timeout)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
