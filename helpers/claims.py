@@ -144,3 +144,45 @@ def stored_figures(notebook: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         for key, values in stored.items():
             figures.setdefault(key, {}).update(values)
     return figures
+
+
+# --- chapter 05 ---
+CLAIMS += [
+    Claim(
+        notebook="05_shared_memory",
+        says="sharing is faster than pickling at every size in the table, from 1 MB on",
+        needs=("transfer.min_ratio", "transfer.smallest_mb"),
+        holds=lambda f: f("transfer.min_ratio") > 1.0,
+    ),
+    Claim(
+        notebook="05_shared_memory",
+        says="the gap is wider at the largest size (50 MB) than at the smallest (1 MB)",
+        needs=("transfer.ratio_smallest", "transfer.ratio_largest"),
+        holds=lambda f: f("transfer.ratio_largest") > f("transfer.ratio_smallest"),
+    ),
+    Claim(
+        notebook="05_shared_memory",
+        says="a Manager dict update is the slowest of the four",
+        needs=(
+            "manager_cost.manager_s",
+            "manager_cost.local_dict_s",
+            "manager_cost.value_s",
+            "manager_cost.raw_value_s",
+        ),
+        holds=lambda f: f("manager_cost.manager_s")
+        > max(f("manager_cost.local_dict_s"), f("manager_cost.value_s"),
+              f("manager_cost.raw_value_s")),
+    ),
+    Claim(
+        notebook="05_shared_memory",
+        says="a Manager dict update takes more than a hundred times as long as a local one",
+        needs=("manager_cost.manager_s", "manager_cost.local_dict_s"),
+        holds=lambda f: f("manager_cost.manager_s") >= 100 * f("manager_cost.local_dict_s"),
+    ),
+    Claim(
+        notebook="05_shared_memory",
+        says="the lock of a Value costs a fraction of a microsecond per update",
+        needs=("manager_cost.value_s", "manager_cost.raw_value_s"),
+        holds=lambda f: f("manager_cost.value_s") - f("manager_cost.raw_value_s") < 1e-6,
+    ),
+]

@@ -12,14 +12,23 @@ Three families:
 * workers for ``multiprocessing.Value`` / ``Array`` / ``Manager`` objects
   (:func:`store_number`, :func:`write_square`, :func:`fill_squares`, :func:`record_square`);
 * workers for NumPy arrays in a ``SharedMemory`` segment (:func:`sum_shared`,
-  :func:`scale_shared_rows`) and a measurement that compares them with pickling
-  (:func:`transfer_times`).
+  :func:`scale_shared_rows`), what happens to a view at ``close()``
+  (:func:`memory_behind`, :func:`is_unmapped`), and a measurement that compares sharing with
+  pickling (:func:`transfer_times`).
+
+The NumPy workers follow one pattern: attach, lay a view over ``segment.buf``, work, **delete
+the view**, then ``close()``. After ``close()`` the segment's memory is unmapped from the
+process; a view built with ``np.ndarray(shape, dtype, buffer=segment.buf)`` does not stop
+``close()``, and reading or writing it afterwards can crash the interpreter.
 """
 
 from __future__ import annotations
 
 import ctypes
+import mmap
 import multiprocessing as mp
+import operator
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from helpers._validate import require_int, require_number
-from helpers.timing import Timing, measure
+from helpers.timing import Timing, timed
 
 # --------------------------------------------------------------------------------------------
 # Typecodes
@@ -166,6 +175,17 @@ def wrap_like_ctypes(value: int, typecode: str, nbytes: int | None = None) -> in
 # --------------------------------------------------------------------------------------------
 
 
+def _require_index(name: str, value: object, minimum: int = 0) -> int:
+    """``value`` as an int: an ``int`` or a NumPy integer (not a bool), at least ``minimum``."""
+    if isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    try:
+        index = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}") from None
+    return require_int(name, index, minimum=minimum)
+
+
 class Point(ctypes.Structure):
     """A C struct of two doubles: ``Value(Point, 1.0, 2.0)`` shares it between processes."""
 
@@ -219,7 +239,7 @@ def write_square(shared: Any, index: int) -> None:
     [0, 0, 0, 9]
     """
     length = _require_writable_sequence("shared", shared)
-    require_int("index", index, minimum=0)
+    index = _require_index("index", index)
     if index >= length:
         raise ValueError(f"index must be < len(shared) = {length}, got {index}")
     shared[index] = index * index
@@ -235,8 +255,8 @@ def fill_squares(shared: Any, start: int, stop: int) -> int:
     (3, [0, 1, 4, 9, 0])
     """
     length = _require_writable_sequence("shared", shared)
-    require_int("start", start, minimum=0)
-    require_int("stop", stop, minimum=start)
+    start = _require_index("start", start)
+    stop = _require_index("stop", stop, minimum=start)
     if stop > length:
         raise ValueError(f"stop must be <= len(shared) = {length}, got {stop}")
     for i in range(start, stop):
@@ -327,8 +347,13 @@ def _require_dtype(dtype: object) -> np.dtype:
 
 
 def _attach(name: str) -> _shared_memory.SharedMemory:
-    """Open an existing segment. Its creator alone registers it for clean-up: since Python
-    3.13 an attaching process can say so (``track=False``)."""
+    """Open an existing segment, without registering it with a resource tracker if possible.
+
+    By default, every process that creates *or attaches to* a segment registers it with the
+    resource tracker, which unlinks it when that process's tracker shuts down; that is still
+    the default from Python 3.13 on. Python 3.13 adds the opt-out, ``track=False``, which this
+    function uses there: the creator alone is responsible for ``unlink()``.
+    """
     try:
         if sys.version_info >= (3, 13):
             return _shared_memory.SharedMemory(name=name, track=False)
@@ -350,11 +375,53 @@ def _view(
     return np.ndarray(shape, dtype=dtype, buffer=segment.buf)
 
 
+def memory_behind(array: np.ndarray) -> object:
+    """The object whose memory ``array`` uses, or ``None`` if ``array`` owns its data.
+
+    It follows ``array.base`` through views of views. For a view of a ``SharedMemory`` segment
+    it is the segment's ``mmap`` (``np.ndarray(..., buffer=segment.buf)``) or a
+    ``memoryview`` of it (``np.frombuffer(segment.buf)``). Nothing is read from ``array``.
+
+    >>> data = np.arange(6.0)
+    >>> memory_behind(data) is None, memory_behind(data.reshape(2, 3)) is data
+    (True, True)
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"array must be a NumPy array, got {type(array).__name__}")
+    base: object = array.base
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    return base
+
+
+def is_unmapped(array: np.ndarray) -> bool:
+    """True if ``array`` views memory that has been unmapped: do **not** touch such an array.
+
+    After ``segment.close()``, a view made with ``np.ndarray(..., buffer=segment.buf)`` still
+    exists, but the ``mmap`` behind it is closed: reading or writing it can crash the process.
+    This function only looks at the ``mmap`` or ``memoryview`` behind the array.
+
+    >>> is_unmapped(np.arange(3.0))
+    False
+    """
+    base = memory_behind(array)
+    if isinstance(base, mmap.mmap):
+        return base.closed
+    if isinstance(base, memoryview):
+        try:
+            owner = base.obj
+        except ValueError:  # "operation forbidden on released memoryview object"
+            return True
+        return isinstance(owner, mmap.mmap) and owner.closed
+    return False
+
+
 def sum_shared(name: str, shape: tuple[int, ...], dtype: str) -> float:
     """Attach to segment ``name``, read it as an array of ``shape`` and ``dtype``; return its sum.
 
     Nothing is copied: the array *is* the shared memory. The view is deleted before
-    ``close()``, which refuses (``BufferError``) while a NumPy array still points into it.
+    ``close()``: after ``close()`` the memory is unmapped, and a view still pointing there
+    must never be touched.
     """
     name, shape, kind = _require_name(name), _require_shape(shape), _require_dtype(dtype)
     segment = _attach(name)
@@ -368,18 +435,34 @@ def sum_shared(name: str, shape: tuple[int, ...], dtype: str) -> float:
         segment.close()
 
 
+@dataclass(frozen=True)
+class ScaledRows:
+    """What :func:`scale_shared_rows` did: rows ``start`` to ``stop - 1``, in process ``pid``."""
+
+    start: int
+    stop: int
+    pid: int
+
+    @property
+    def rows(self) -> range:
+        """The rows scaled."""
+        return range(self.start, self.stop)
+
+
 def scale_shared_rows(
     name: str, shape: tuple[int, ...], dtype: str, start: int, stop: int, factor: float
-) -> int:
+) -> ScaledRows:
     """Multiply rows ``start:stop`` of the shared array by ``factor``, in place.
 
-    Returns how many rows were scaled. Workers given disjoint row ranges need no lock.
+    Returns a :class:`ScaledRows`: which rows, and the id of the process that scaled them (so
+    the caller can see that a worker, not itself, did the work). Workers given disjoint row
+    ranges need no lock.
     """
     name, shape, kind = _require_name(name), _require_shape(shape), _require_dtype(dtype)
     if not shape:
         raise ValueError("shape must have at least one dimension")
-    require_int("start", start, minimum=0)
-    require_int("stop", stop, minimum=start)
+    start = _require_index("start", start)
+    stop = _require_index("stop", stop, minimum=start)
     if stop > shape[0]:
         raise ValueError(f"stop must be <= shape[0] = {shape[0]}, got {stop}")
     factor = require_number("factor", factor)
@@ -392,7 +475,7 @@ def scale_shared_rows(
             del view
     finally:
         segment.close()
-    return stop - start
+    return ScaledRows(start, stop, os.getpid())
 
 
 def sum_array(array: np.ndarray) -> float:
@@ -408,7 +491,7 @@ def sum_array(array: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class TransferTiming:
-    """How long a worker took to sum an array of ``megabytes``, sent two ways.
+    """How long a worker took to sum an array of ``megabytes``, sent two ways, over several rounds.
 
     ``same_sum``: the worker's sum of the shared array equals this process's sum of the original.
     """
@@ -418,17 +501,27 @@ class TransferTiming:
     shared: Timing
     same_sum: bool
 
+    @property
+    def ratio(self) -> float:
+        """Best pickled time / best shared time: above 1, sharing was faster."""
+        return self.pickled.best / self.shared.best
+
 
 def _call(pool: Any, func: Any, args: tuple[Any, ...], timeout: float = 60) -> Any:
     """Run ``func(*args)`` in ``pool`` and wait at most ``timeout`` seconds for the result."""
     return pool.apply_async(func, args).get(timeout=timeout)
 
 
-def transfer_times(sizes_mb: Sequence[float], repeat: int = 3) -> list[TransferTiming]:
+def transfer_times(sizes_mb: Sequence[float], rounds: int = 7) -> list[TransferTiming]:
     """For each size (in MB, 10**6 bytes), time a pool worker summing a float64 array that is
 
     * sent as an argument (pickled, piped to the worker, unpickled), or
     * already in a ``SharedMemory`` segment (only its name, shape and dtype are sent).
+
+    The measurement is built for a noisy, shared machine: one untimed warm-up round, then
+    ``rounds`` rounds, each timing every size both ways, interleaved (the order of the two
+    alternates from round to round), so that a slow moment hits both alike. Report
+    ``Timing.best`` (the least disturbed run) and :attr:`TransferTiming.ratio`.
 
     One segment of the largest size is created first (before the pool starts, so that the pool's
     workers share this process's resource tracker), and every size uses its first part. The
@@ -437,25 +530,37 @@ def transfer_times(sizes_mb: Sequence[float], repeat: int = 3) -> list[TransferT
     if not sizes_mb:
         raise ValueError("sizes_mb must hold at least one size")
     sizes = [require_number("sizes_mb[...]", size, minimum=0.001) for size in sizes_mb]
-    require_int("repeat", repeat, minimum=1)
+    require_int("rounds", rounds, minimum=1)
     counts = [int(size * 1e6) // 8 for size in sizes]
     source = np.arange(max(counts), dtype=np.float64) % 1000
     segment = _shared_memory.SharedMemory(create=True, size=source.nbytes)
+    view = np.ndarray(source.shape, dtype=source.dtype, buffer=segment.buf)
     try:
-        view = np.ndarray(source.shape, dtype=source.dtype, buffer=segment.buf)
         view[:] = source  # the one copy into shared memory
-        del view
-        results = []
+        pickled: list[list[float]] = [[] for _ in sizes]
+        shared: list[list[float]] = [[] for _ in sizes]
+        same: list[bool] = []
         with mp.Pool(processes=1) as pool:
-            _call(pool, sum_array, (source[:1],))  # the worker has started and imported us
-            for size, n in zip(sizes, counts, strict=True):
-                pickled_args = (source[:n],)
+            for n in counts:  # warm-up: the worker has started, imported us, touched each size
                 shared_args = (segment.name, (n,), "float64")
-                pickled = measure(_call, pool, sum_array, pickled_args, repeat=repeat, warmup=0)
-                shared = measure(_call, pool, sum_shared, shared_args, repeat=repeat, warmup=0)
-                same = _call(pool, sum_shared, shared_args) == float(source[:n].sum())
-                results.append(TransferTiming(size, pickled, shared, same))
+                same.append(_call(pool, sum_shared, shared_args) == float(source[:n].sum()))
+                _call(pool, sum_array, (source[:n],))
+            for round_number in range(rounds):
+                for k, n in enumerate(counts):
+                    ways = [
+                        (pickled[k], sum_array, (source[:n],)),
+                        (shared[k], sum_shared, (segment.name, (n,), "float64")),
+                    ]
+                    if round_number % 2:
+                        ways.reverse()
+                    for samples, func, args in ways:
+                        samples.append(timed(_call, pool, func, args)[1])
+        results = [
+            TransferTiming(size, Timing(tuple(p)), Timing(tuple(q)), ok)
+            for size, p, q, ok in zip(sizes, pickled, shared, same, strict=True)
+        ]
     finally:
+        del view  # no view may outlive close(): the memory behind it is unmapped
         segment.close()
         segment.unlink()
     return results

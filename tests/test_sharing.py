@@ -1,10 +1,13 @@
-"""helpers.sharing and helpers.checks.sharing: typecodes, workers on shared objects, shared
-NumPy arrays, and the checks of chapter 05's exercises."""
+"""helpers.sharing: typecodes, workers on shared objects, shared NumPy arrays, and the
+measurement of chapter 05. (The exercise checks: tests/test_checks_sharing.py.)"""
 
 from __future__ import annotations
 
 import ctypes
 import multiprocessing as mp
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from multiprocessing.shared_memory import SharedMemory
 
@@ -174,6 +177,17 @@ def test_fill_squares_fills_its_range_only() -> None:
     assert squares[:] == [0, 0, 4, 9, 16, 0]
 
 
+def test_fill_squares_accepts_numpy_integer_bounds() -> None:
+    squares = [0] * 4
+    assert sharing.fill_squares(squares, np.int64(1), np.int32(3)) == 2
+    assert squares == [0, 1, 4, 0]
+
+
+def test_fill_squares_rejects_a_float_bound() -> None:
+    with pytest.raises(TypeError, match="stop must be an int"):
+        sharing.fill_squares([0, 0, 0], 0, 2.0)
+
+
 def test_fill_squares_rejects_a_stop_past_the_end() -> None:
     with pytest.raises(ValueError, match=r"stop must be <= len\(shared\) = 3"):
         sharing.fill_squares([0, 0, 0], 0, 4)
@@ -320,7 +334,9 @@ def test_sum_shared_rejects_an_empty_name() -> None:
 
 
 def test_scale_shared_rows_scales_only_its_rows(segment: SharedMemory) -> None:
-    assert sharing.scale_shared_rows(segment.name, (6, 4), "float64", 1, 3, 10) == 2
+    report = sharing.scale_shared_rows(segment.name, (6, 4), "float64", 1, 3, 10)
+    assert report == sharing.ScaledRows(1, 3, os.getpid())
+    assert list(report.rows) == [1, 2]
     expected = checks.exercise_grid()
     expected[1:3] *= 10
     assert np.array_equal(_read(segment), expected)
@@ -341,8 +357,82 @@ def test_scale_shared_rows_in_pool_workers_changes_the_parents_array(
 ) -> None:
     args = [(segment.name, (6, 4), "float64", start, start + 3, 2.0) for start in (0, 3)]
     with mp.Pool(2) as pool:
-        assert pool.starmap(sharing.scale_shared_rows, args) == [3, 3]
+        reports = pool.starmap(sharing.scale_shared_rows, args)
+    assert [(report.start, report.stop) for report in reports] == [(0, 3), (3, 6)]
+    assert all(report.pid != os.getpid() for report in reports)
     assert np.array_equal(_read(segment), checks.exercise_grid() * 2)
+
+
+def test_scale_shared_rows_accepts_numpy_integer_rows(segment: SharedMemory) -> None:
+    report = sharing.scale_shared_rows(segment.name, (6, 4), "float64", np.int64(0), np.int64(6), 2)
+    assert (report.start, report.stop) == (0, 6)
+    assert type(report.start) is int
+
+
+def test_scale_shared_rows_rejects_a_bool_row(segment: SharedMemory) -> None:
+    with pytest.raises(TypeError, match="start must be an int"):
+        sharing.scale_shared_rows(segment.name, (6, 4), "float64", True, 6, 2)
+
+
+def test_memory_behind_a_view_of_a_segment_is_its_mmap(segment: SharedMemory) -> None:
+    view = np.ndarray((6, 4), dtype=np.float64, buffer=segment.buf)
+    try:
+        assert type(sharing.memory_behind(view)).__name__ in ("mmap", "memoryview")
+        assert type(sharing.memory_behind(view[1:3])).__name__ in ("mmap", "memoryview")
+        assert not sharing.is_unmapped(view)
+    finally:
+        del view
+
+
+def test_memory_behind_a_copy_is_none(segment: SharedMemory) -> None:
+    assert sharing.memory_behind(_read(segment)) is None
+
+
+def test_memory_behind_rejects_a_list() -> None:
+    with pytest.raises(TypeError, match="array must be a NumPy array"):
+        sharing.memory_behind([1.0])
+
+
+def _in_a_child_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh Python: a mistake there cannot crash the test process."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+_CLOSE_WITH_A_VIEW = """
+import numpy as np
+from multiprocessing.shared_memory import SharedMemory
+from helpers.sharing import is_unmapped
+segment = SharedMemory(create=True, size=32)
+view = {construction}
+try:
+    segment.close()
+    print("closed", is_unmapped(view))
+except BufferError:
+    print("BufferError", is_unmapped(view))
+del view
+segment.close()
+segment.unlink()
+"""
+
+
+def test_close_succeeds_under_an_ndarray_view_and_unmaps_it() -> None:
+    # What chapter 05 shows: np.ndarray(buffer=...) does not hold the buffer; close() succeeds
+    # and the view is left pointing at unmapped memory (never touched here).
+    code = _CLOSE_WITH_A_VIEW.format(
+        construction="np.ndarray((4,), np.float64, buffer=segment.buf)"
+    )
+    done = _in_a_child_python(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["closed", "True"]
+
+
+def test_close_refuses_while_a_frombuffer_view_exists() -> None:
+    code = _CLOSE_WITH_A_VIEW.format(construction="np.frombuffer(segment.buf, np.float64)")
+    done = _in_a_child_python(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["BufferError", "False"]
 
 
 def test_sum_array_sums() -> None:
@@ -363,10 +453,23 @@ def test_segment_exists_until_it_is_unlinked() -> None:
 
 
 def test_transfer_times_gives_one_row_per_size_with_equal_sums() -> None:
-    rows = sharing.transfer_times([0.01, 0.02], repeat=1)
+    rows = sharing.transfer_times([0.01, 0.02], rounds=2)
     assert [row.megabytes for row in rows] == [0.01, 0.02]
     assert all(row.same_sum for row in rows)
-    assert all(len(row.pickled.samples) == 1 and len(row.shared.samples) == 1 for row in rows)
+    assert all(len(row.pickled.samples) == 2 and len(row.shared.samples) == 2 for row in rows)
+    assert all(row.ratio == row.pickled.best / row.shared.best for row in rows)
+
+
+def test_transfer_times_leaves_no_segment_behind() -> None:
+    before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    sharing.transfer_times([0.01], rounds=1)
+    after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    assert not {name for name in after - before if name.startswith("psm_")}
+
+
+def test_transfer_times_rejects_zero_rounds() -> None:
+    with pytest.raises(ValueError, match="rounds must be >= 1"):
+        sharing.transfer_times([0.01], rounds=0)
 
 
 def test_transfer_times_rejects_no_sizes() -> None:
@@ -377,176 +480,3 @@ def test_transfer_times_rejects_no_sizes() -> None:
 def test_transfer_times_rejects_a_zero_size() -> None:
     with pytest.raises(ValueError, match="must be >= 0.001"):
         sharing.transfer_times([0])
-
-
-# --------------------------------------------------------------------------------------------
-# Exercise 1: typecodes
-# --------------------------------------------------------------------------------------------
-
-BEST_TYPECODES = dict(zip(checks.TYPECODE_TASKS, ["B", "b", "h", "I", "q"], strict=True))
-
-
-def _with(task_index: int, code: str) -> dict[str, str]:
-    answers = dict(BEST_TYPECODES)
-    answers[list(checks.TYPECODE_TASKS)[task_index]] = code
-    return answers
-
-
-def test_best_bytes_finds_the_smallest_portable_size() -> None:
-    assert checks.best_bytes(0, 255) == 1
-    assert checks.best_bytes(1900, 2100) == 2
-    assert checks.best_bytes(0, 45_645_465_456) == 8
-
-
-def test_check_typecodes_accepts_the_best_choices() -> None:
-    assert checks.check_typecodes(BEST_TYPECODES).ok
-
-
-def test_check_typecodes_accepts_either_signedness_when_both_fit() -> None:
-    assert checks.check_typecodes(_with(2, "H")).ok
-    assert checks.check_typecodes(_with(4, "Q")).ok
-
-
-def test_check_typecodes_explains_unsigned_long_on_windows() -> None:
-    verdict = checks.check_typecodes(_with(4, "L"))
-    assert not verdict.ok
-    assert "on Windows it has 4 bytes" in verdict.message
-
-
-def test_check_typecodes_rejects_a_signed_byte_for_pixels() -> None:
-    verdict = checks.check_typecodes(_with(0, "b"))
-    assert not verdict.ok
-    assert "255 would wrap around" in verdict.message
-
-
-def test_check_typecodes_rejects_an_unsigned_code_for_negative_values() -> None:
-    verdict = checks.check_typecodes(_with(1, "B"))
-    assert not verdict.ok
-    assert "-40 would wrap around" in verdict.message
-
-
-def test_check_typecodes_rejects_a_wasteful_choice() -> None:
-    verdict = checks.check_typecodes(_with(3, "L"))
-    assert not verdict.ok
-    assert "a 4-byte typecode is enough" in verdict.message
-
-
-def test_check_typecodes_rejects_a_float_typecode() -> None:
-    verdict = checks.check_typecodes(_with(4, "d"))
-    assert not verdict.ok
-    assert "integer typecode" in verdict.message
-
-
-def test_check_typecodes_names_a_missing_task() -> None:
-    verdict = checks.check_typecodes({})
-    assert not verdict.ok
-    assert "5 missing" in verdict.message
-
-
-def test_check_typecodes_rejects_a_non_dict() -> None:
-    assert not checks.check_typecodes(["B"]).ok
-
-
-# --------------------------------------------------------------------------------------------
-# Exercise 2: squares in a shared Array
-# --------------------------------------------------------------------------------------------
-
-
-def test_check_squares_accepts_a_filled_shared_array() -> None:
-    squares = mp.Array("i", 10)
-    sharing.fill_squares(squares, 0, 10)
-    assert checks.check_squares(squares).ok
-
-
-def test_check_squares_accepts_a_raw_array() -> None:
-    squares = mp.RawArray("q", 10)
-    sharing.fill_squares(squares, 0, 10)
-    assert checks.check_squares(squares).ok
-
-
-def test_check_squares_asks_for_an_array_when_given_none() -> None:
-    assert "create the shared array" in checks.check_squares(None).message
-
-
-def test_check_squares_explains_that_a_list_is_copied() -> None:
-    verdict = checks.check_squares([i * i for i in range(10)])
-    assert not verdict.ok
-    assert "copied into each child" in verdict.message
-
-
-def test_check_squares_notices_an_untouched_array() -> None:
-    verdict = checks.check_squares(mp.Array("i", 10))
-    assert not verdict.ok
-    assert "still all zeros" in verdict.message
-
-
-def test_check_squares_names_the_indices_left_out() -> None:
-    squares = mp.Array("i", 10)
-    sharing.fill_squares(squares, 0, 9)
-    verdict = checks.check_squares(squares)
-    assert not verdict.ok
-    assert "[9]" in verdict.message
-
-
-def test_check_squares_rejects_a_wrong_length() -> None:
-    squares = mp.Array("i", 8)
-    sharing.fill_squares(squares, 0, 8)
-    assert "should have 10 items" in checks.check_squares(squares).message
-
-
-# --------------------------------------------------------------------------------------------
-# Exercise 3: scaled in shared memory, closed and unlinked
-# --------------------------------------------------------------------------------------------
-
-
-def _scaled_result(segment: SharedMemory) -> np.ndarray:
-    sharing.scale_shared_rows(segment.name, (6, 4), "float64", 0, 6, checks.EXERCISE_FACTOR)
-    return _read(segment)
-
-
-def test_check_scaled_accepts_a_closed_and_unlinked_segment(segment: SharedMemory) -> None:
-    result = _scaled_result(segment)
-    segment.close()
-    segment.unlink()
-    assert checks.check_scaled(result, segment).ok
-
-
-def test_check_scaled_notices_an_open_segment(segment: SharedMemory) -> None:
-    verdict = checks.check_scaled(_scaled_result(segment), segment)
-    assert not verdict.ok
-    assert "segment.close()" in verdict.message
-
-
-def test_check_scaled_notices_a_segment_not_unlinked(segment: SharedMemory) -> None:
-    result = _scaled_result(segment)
-    segment.close()
-    verdict = checks.check_scaled(result, segment)
-    assert not verdict.ok
-    assert "segment.unlink()" in verdict.message
-
-
-def test_check_scaled_notices_an_unscaled_result(segment: SharedMemory) -> None:
-    verdict = checks.check_scaled(checks.exercise_grid(), segment)
-    assert not verdict.ok
-    assert "equals the original grid" in verdict.message
-
-
-def test_check_scaled_names_the_rows_left_unscaled(segment: SharedMemory) -> None:
-    result = checks.exercise_grid()
-    result[:3] *= checks.EXERCISE_FACTOR
-    verdict = checks.check_scaled(result, segment)
-    assert not verdict.ok
-    assert "rows [3, 4, 5] were not scaled" in verdict.message
-
-
-def test_check_scaled_rejects_a_wrong_shape(segment: SharedMemory) -> None:
-    result = checks.exercise_grid().ravel() * checks.EXERCISE_FACTOR
-    assert "shape (6, 4)" in checks.check_scaled(result, segment).message
-
-
-def test_check_scaled_asks_for_a_segment_when_given_none() -> None:
-    assert "create a SharedMemory segment" in checks.check_scaled(None, None).message
-
-
-def test_check_scaled_asks_for_a_result_when_given_none(segment: SharedMemory) -> None:
-    assert "copy the scaled array out" in checks.check_scaled(None, segment).message
