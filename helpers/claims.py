@@ -186,3 +186,60 @@ CLAIMS += [
         holds=lambda f: f("manager_cost.value_s") - f("manager_cost.raw_value_s") < 1e-6,
     ),
 ]
+
+
+# --- chapter 04 ---
+CLAIMS += [
+    Claim(
+        notebook="04_pools",
+        says="Pool() with no argument starts one worker per CPU Python counts",
+        needs=("default_pool.workers", "default_pool.cpus"),
+        holds=lambda f: f("default_pool.workers") == f("default_pool.cpus"),
+    ),
+    Claim(
+        notebook="04_pools",
+        says="with .get() inside the loop, never more than one task runs at a time",
+        needs=("apply_async_ways.most_running_one_at_a_time",),
+        holds=lambda f: f("apply_async_ways.most_running_one_at_a_time") == 1,
+    ),
+    Claim(
+        notebook="04_pools",
+        says="after submitting all tasks, both workers run tasks at the same time",
+        needs=("apply_async_ways.most_running_submit_all",),
+        holds=lambda f: f("apply_async_ways.most_running_submit_all") == 2,
+    ),
+    Claim(
+        notebook="04_pools",
+        says="submitting all, then collecting, takes about half as long on a pool of two",
+        needs=("apply_async_ways.speedup",),
+        holds=lambda f: 1.6 <= f("apply_async_ways.speedup") <= 2.4,
+    ),
+    Claim(
+        notebook="04_pools",
+        says="map's default chunk size is more than ten times faster than chunksize 1",
+        needs=("chunksize.chunksize_1_s", "chunksize.default_s"),
+        holds=lambda f: f("chunksize.chunksize_1_s") > 10 * f("chunksize.default_s"),
+    ),
+    Claim(
+        notebook="04_pools",
+        says="a plain loop is about as fast as the best chunk size, or faster "
+        "(the two workers gain nothing on tiny tasks)",
+        needs=("chunksize.best_pool_s", "chunksize.no_pool_s"),
+        holds=lambda f: f("chunksize.best_pool_s") >= 0.8 * f("chunksize.no_pool_s"),
+    ),
+    Claim(
+        notebook="04_pools",
+        says="uneven tasks: chunksize=1 shares them almost evenly (about 0.6 s) and finishes "
+        "first; chunksize=4 leaves one worker with 0.9 s",
+        needs=("uneven_tasks.chunksize_1_s", "uneven_tasks.chunksize_4_s"),
+        holds=lambda f: f("uneven_tasks.chunksize_1_s") <= 0.7
+        and f("uneven_tasks.chunksize_4_s") >= 0.85
+        and f("uneven_tasks.chunksize_1_s") < f("uneven_tasks.chunksize_4_s"),
+    ),
+    Claim(
+        notebook="04_pools",
+        says="eight naps in eight threads take about as long as one nap",
+        needs=("thread_naps.threads_s", "thread_naps.nap_s"),
+        holds=lambda f: f("thread_naps.threads_s") <= 1.5 * f("thread_naps.nap_s"),
+    ),
+]

@@ -5,13 +5,15 @@ notebook cell. They return what they did instead of printing it:
 
 * :func:`timed_task` sleeps and returns a :class:`TaskRecord` (which task, which process,
   when it started and ended), so the notebook can draw which worker ran what and when;
+  :func:`timed_square` does the same and also squares its argument (the notes' ``job``);
 * :func:`load_lookup_table` is a pool *initializer*; :func:`look_up` and
   :func:`setups_in_this_worker` are tasks that use what it prepared;
 * :func:`crash_worker` ends its process abruptly, to show what a pool does when a worker dies.
 
 The other functions run in the parent: :class:`ResultCollector` (callbacks),
-:func:`label_workers`, :func:`timeline_rows`, :func:`max_concurrency`, :func:`plot_tasks`
-and :func:`default_chunksize`. Chapter 04 also uses :func:`helpers.workers.nap`.
+:func:`label_workers`, :func:`timeline_rows`, :func:`max_concurrency`, :func:`makespan`,
+:func:`plot_tasks`, :func:`default_chunksize` and :func:`time_in_turns` (fair timings on a
+shared machine). Chapter 04 also uses :func:`helpers.workers.nap`.
 """
 
 from __future__ import annotations
@@ -20,16 +22,18 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from helpers._validate import require_int, require_number
+from helpers.timing import Timing
 
 if TYPE_CHECKING:  # matplotlib is imported only when plotting: pool workers never load it
     from matplotlib.axes import Axes
 
 Interval = tuple[float, float]
+Key = TypeVar("Key", bound=Hashable)
 
 
 # --- workers: these run in pool processes (or threads) -------------------------------------
@@ -39,13 +43,15 @@ Interval = tuple[float, float]
 class TaskRecord:
     """What one task reported about itself: which task, which process, when (``time.time()``).
 
-    Wall-clock time is used because it is comparable between processes.
+    Wall-clock time is used because it is comparable between processes. ``value`` is what the
+    task computed, if anything (:func:`timed_square` puts its square there).
     """
 
     task: int
     pid: int
     start: float
     end: float
+    value: object = None
 
     @property
     def duration(self) -> float:
@@ -65,6 +71,23 @@ def timed_task(task: int, delay: float = 0.05) -> TaskRecord:
     start = time.time()
     time.sleep(delay)
     return TaskRecord(task=task, pid=os.getpid(), start=start, end=time.time())
+
+
+def timed_square(x: int, delay: float = 0.05) -> TaskRecord:
+    """Sleep ``delay`` seconds (a stand-in for real work), then square ``x``; report it all.
+
+    The notes' ``job(x)`` (``x * x``) with a clock attached: the record's ``value`` is the
+    square, ``task`` is ``x``, and ``pid``, ``start`` and ``end`` say where and when it ran.
+
+    >>> record = timed_square(7, delay=0)
+    >>> record.value, record.task, record.pid == os.getpid()
+    (49, 7, True)
+    """
+    require_int("x", x)
+    require_number("delay", delay, minimum=0)
+    start = time.time()
+    time.sleep(delay)
+    return TaskRecord(task=x, pid=os.getpid(), start=start, end=time.time(), value=x * x)
 
 
 # The state a pool initializer prepares, one copy per worker process.
@@ -219,6 +242,18 @@ def max_concurrency(records: Iterable[TaskRecord]) -> int:
     return highest
 
 
+def makespan(records: Iterable[TaskRecord]) -> float:
+    """Seconds from the first task's start to the last task's end (0.0 for no tasks).
+
+    >>> makespan([TaskRecord(0, 1, 10.0, 11.0), TaskRecord(1, 2, 10.5, 12.0)])
+    2.0
+    """
+    found = _records(records)
+    if not found:
+        return 0.0
+    return max(record.end for record in found) - min(record.start for record in found)
+
+
 def plot_tasks(records: Sequence[TaskRecord], ax: Axes | None = None, title: str = "") -> Axes:
     """Draw which worker ran which task and when: one lane per worker, task numbers on the bars."""
     from helpers.plotting import plot_timeline
@@ -253,6 +288,44 @@ def default_chunksize(tasks: int, processes: int) -> int:
     require_int("processes", processes, minimum=1)
     chunksize, extra = divmod(tasks, processes * 4)
     return chunksize + 1 if extra else chunksize
+
+
+def time_in_turns(
+    contestants: Mapping[Key, Callable[[], object]],
+    rounds: int,
+    warmup: int = 1,
+    clock: Callable[[], float] = time.perf_counter,
+) -> tuple[dict[Key, Timing], dict[Key, object]]:
+    """Time every contestant once per round, taking turns, for ``rounds`` rounds.
+
+    Taking turns spreads a busy moment of a shared machine over all contestants instead of
+    letting it hit one of them; compare them by :attr:`Timing.best` (the run least disturbed
+    by other programs). The first ``warmup`` rounds are not timed. Returns the timings and
+    what each contestant returned in the last round.
+
+    >>> ticks = iter(range(100))
+    >>> timings, last = time_in_turns({"a": lambda: 1, "b": lambda: 2}, rounds=2, warmup=0,
+    ...                               clock=lambda: next(ticks))
+    >>> timings["a"].samples, last
+    ((1, 1), {'a': 1, 'b': 2})
+    """
+    if not isinstance(contestants, Mapping) or not contestants:
+        raise TypeError("contestants must be a non-empty dict of name -> function")
+    for name, func in contestants.items():
+        if not callable(func):
+            raise TypeError(f"contestants[{name!r}] must be callable, got {type(func).__name__}")
+    require_int("rounds", rounds, minimum=1)
+    require_int("warmup", warmup, minimum=0)
+    samples: dict[Key, list[float]] = {name: [] for name in contestants}
+    last: dict[Key, object] = {}
+    for round_ in range(warmup + rounds):
+        for name, func in contestants.items():
+            start = clock()
+            last[name] = func()
+            elapsed = clock() - start
+            if round_ >= warmup:
+                samples[name].append(elapsed)
+    return {name: Timing(tuple(values)) for name, values in samples.items()}, last
 
 
 _FRAME_LINE = re.compile(r'^\s*File "[^"]*", line \d+, in (?P<function>\S+)', re.MULTILINE)

@@ -1,18 +1,17 @@
-"""Tests for helpers.pools (chapter 04's workers and tools) and helpers.checks.pools."""
+"""Tests for helpers.pools (chapter 04's workers and tools); the checks: test_checks_pools.py."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
 import pickle
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import matplotlib.pyplot as plt
 import pytest
 
 from helpers import pools
-from helpers.checks import pools as checks
 from helpers.pools import (
     ResultCollector,
     TaskRecord,
@@ -21,9 +20,12 @@ from helpers.pools import (
     label_workers,
     load_lookup_table,
     look_up,
+    makespan,
     max_concurrency,
     plot_tasks,
     setups_in_this_worker,
+    time_in_turns,
+    timed_square,
     timed_task,
     timeline_rows,
     worker_frames,
@@ -67,6 +69,31 @@ def test_timed_task_records_come_back_from_a_pool() -> None:
         records = pool.map(timed_task, range(4), chunksize=1)
     assert [r.task for r in records] == [0, 1, 2, 3]
     assert all(r.pid != os.getpid() for r in records)
+
+
+def test_timed_square_squares_and_reports_where_it_ran() -> None:
+    record = timed_square(12, delay=0)
+    assert (record.value, record.task, record.pid) == (144, 12, os.getpid())
+
+
+def test_timed_square_sleeps_at_least_the_delay() -> None:
+    assert timed_square(2, delay=0.02).duration >= 0.02
+
+
+def test_timed_square_rejects_a_number_that_is_not_an_int() -> None:
+    with pytest.raises(TypeError, match="x"):
+        timed_square(1.5)  # type: ignore[arg-type]
+
+
+def test_timed_square_records_come_back_from_a_pool_with_their_squares() -> None:
+    with mp.Pool(processes=2) as pool:
+        pending = [pool.apply_async(timed_square, (i, 0)) for i in range(5)]
+        records = [result.get(timeout=30) for result in pending]
+    assert [r.value for r in records] == [0, 1, 4, 9, 16]
+
+
+def test_a_task_record_has_no_value_unless_the_task_computed_one() -> None:
+    assert timed_task(0, delay=0).value is None
 
 
 def test_nap_returns_the_seconds_as_a_float() -> None:
@@ -156,7 +183,8 @@ def test_crash_worker_rejects_a_code_that_is_not_an_int() -> None:
 
 
 def test_workers_are_pickled_by_reference() -> None:
-    for worker in (timed_task, nap, look_up, load_lookup_table, setups_in_this_worker):
+    for worker in (timed_task, timed_square, nap, look_up, load_lookup_table,
+                   setups_in_this_worker):
         assert pickle.loads(pickle.dumps(worker)) is worker
 
 
@@ -221,6 +249,15 @@ def test_max_concurrency_of_no_tasks_is_zero() -> None:
     assert max_concurrency([]) == 0
 
 
+def test_makespan_runs_from_the_first_start_to_the_last_end() -> None:
+    records = [TaskRecord(0, 1, 10.0, 10.5), TaskRecord(1, 2, 10.2, 11.0)]
+    assert makespan(records) == 1.0
+
+
+def test_makespan_of_no_tasks_is_zero() -> None:
+    assert makespan([]) == 0.0
+
+
 def test_plot_tasks_labels_every_bar_with_its_task() -> None:
     records = [TaskRecord(5, 1, 0, 1), TaskRecord(6, 2, 0.5, 1.5)]
     fig, ax = plt.subplots()
@@ -250,6 +287,30 @@ def test_default_chunksize_rejects_zero_processes() -> None:
         default_chunksize(10, 0)
 
 
+# --- time_in_turns ---------------------------------------------------------------------------
+
+
+def test_time_in_turns_takes_turns_and_drops_the_warm_up() -> None:
+    order: list[str] = []
+    timings, last = time_in_turns(
+        {"a": lambda: order.append("a") or 1, "b": lambda: order.append("b") or 2},
+        rounds=2, warmup=1,
+    )
+    assert order == ["a", "b"] * 3
+    assert [len(t.samples) for t in timings.values()] == [2, 2]
+    assert last == {"a": 1, "b": 2}
+
+
+def test_time_in_turns_rejects_something_that_is_not_callable() -> None:
+    with pytest.raises(TypeError, match="contestants\\['a'\\]"):
+        time_in_turns({"a": 1}, rounds=1)  # type: ignore[dict-item]
+
+
+def test_time_in_turns_rejects_no_contestants() -> None:
+    with pytest.raises(TypeError, match="contestants"):
+        time_in_turns({}, rounds=1)
+
+
 # --- worker tracebacks -----------------------------------------------------------------------
 
 
@@ -276,177 +337,3 @@ def test_worker_traceback_of_a_local_exception_is_empty() -> None:
 def test_worker_traceback_rejects_something_that_is_not_an_exception() -> None:
     with pytest.raises(TypeError, match="error"):
         worker_traceback("TypeError")  # type: ignore[arg-type]
-
-
-# --- exercise 1: check_square_all ------------------------------------------------------------
-
-
-def submit_all_then_get(pool, numbers):
-    pending = [pool.apply_async(square, (n,)) for n in numbers]
-    return [result.get(timeout=10) for result in pending]
-
-
-def test_check_square_all_accepts_submit_all_then_get() -> None:
-    assert checks.check_square_all(submit_all_then_get).ok
-
-
-def test_check_square_all_accepts_pool_map() -> None:
-    assert checks.check_square_all(lambda pool, numbers: pool.map(square, numbers)).ok
-
-
-def test_check_square_all_rejects_the_notes_one_at_a_time_loop() -> None:
-    verdict = checks.check_square_all(
-        lambda pool, numbers: [pool.apply_async(square, (n,)).get(timeout=10) for n in numbers]
-    )
-    assert not verdict.ok and "one at a time" in verdict.message
-
-
-def test_check_square_all_accepts_map_async_with_a_timeout() -> None:
-    verdict = checks.check_square_all(
-        lambda pool, numbers: pool.map_async(square, numbers).get(timeout=10)
-    )
-    assert verdict.ok
-
-
-def test_check_square_all_rejects_submissions_from_a_generator() -> None:
-    def lazy(pool, numbers):
-        pending = (pool.apply_async(square, (n,)) for n in numbers)  # submits on demand
-        return [result.get(timeout=10) for result in pending]
-
-    verdict = checks.check_square_all(lazy)
-    assert not verdict.ok and "one at a time" in verdict.message
-
-
-def test_check_square_all_asks_for_a_timeout() -> None:
-    def without_timeout(pool, numbers):
-        pending = [pool.apply_async(square, (n,)) for n in numbers]
-        return [result.get() for result in pending]
-
-    verdict = checks.check_square_all(without_timeout)
-    assert not verdict.ok and "timeout" in verdict.message
-
-
-def test_check_square_all_rejects_results_in_the_wrong_order() -> None:
-    verdict = checks.check_square_all(lambda pool, numbers: sorted(pool.map(square, numbers)))
-    assert not verdict.ok and "same order" in verdict.message
-
-
-def test_check_square_all_rejects_work_done_without_the_pool() -> None:
-    verdict = checks.check_square_all(lambda pool, numbers: [n * n for n in numbers])
-    assert not verdict.ok and "use the pool" in verdict.message
-
-
-def test_check_square_all_rejects_a_worker_defined_in_the_notebook() -> None:
-    def local_square(x):
-        return x * x
-
-    local_square.__module__ = "__main__"
-    verdict = checks.check_square_all(lambda pool, numbers: pool.map(local_square, numbers))
-    assert not verdict.ok and "helpers.workers" in verdict.message
-
-
-def test_check_square_all_reports_an_exception_in_plain_words() -> None:
-    verdict = checks.check_square_all(lambda pool, numbers: pool.apply_async(square, 6))
-    assert not verdict.ok and "raised TypeError" in verdict.message
-
-
-def test_check_square_all_rejects_something_that_is_not_a_function() -> None:
-    assert not checks.check_square_all(None).ok
-
-
-# --- exercise 2: check_outcomes --------------------------------------------------------------
-
-
-def right_outcomes() -> dict[object, object]:
-    return {x: checks.expected_outcome(x) for x in checks.SQUARE_INPUTS}
-
-
-def test_check_outcomes_accepts_results_and_exceptions() -> None:
-    assert checks.check_outcomes(right_outcomes()).ok
-
-
-def test_check_outcomes_rejects_a_missing_input() -> None:
-    outcomes = right_outcomes()
-    del outcomes[checks.SQUARE_INPUTS[0]]
-    assert not checks.check_outcomes(outcomes).ok
-
-
-def test_check_outcomes_wants_the_exception_not_its_name() -> None:
-    outcomes = right_outcomes()
-    outcomes["four"] = "TypeError"
-    verdict = checks.check_outcomes(outcomes)
-    assert not verdict.ok and "exception" in verdict.message
-
-
-def test_check_outcomes_rejects_the_wrong_exception_type() -> None:
-    outcomes = right_outcomes()
-    outcomes["four"] = ValueError("four")
-    assert not checks.check_outcomes(outcomes).ok
-
-
-def test_check_outcomes_rejects_an_exception_for_a_working_input() -> None:
-    outcomes = right_outcomes()
-    outcomes[3] = TypeError("no")
-    assert not checks.check_outcomes(outcomes).ok
-
-
-def test_check_outcomes_rejects_a_wrong_value() -> None:
-    outcomes = right_outcomes()
-    outcomes[3] = 6
-    verdict = checks.check_outcomes(outcomes)
-    assert not verdict.ok and "should be 9" in verdict.message
-
-
-def test_check_outcomes_rejects_a_list() -> None:
-    assert not checks.check_outcomes([9, 4]).ok  # type: ignore[arg-type]
-
-
-# --- exercise 3: check_futures_squares -------------------------------------------------------
-
-
-def finished(value: object) -> Future:
-    future: Future = Future()
-    future.set_result(value)
-    return future
-
-
-def test_check_futures_squares_accepts_the_right_dicts() -> None:
-    futures = {finished(x * x): x for x in checks.FUTURE_INPUTS}
-    squares = {x: x * x for x in checks.FUTURE_INPUTS}
-    assert checks.check_futures_squares(futures, squares).ok
-
-
-def test_check_futures_squares_accepts_a_real_executor() -> None:
-    with ProcessPoolExecutor(max_workers=2) as executor:
-        futures = {executor.submit(square, x): x for x in checks.FUTURE_INPUTS}
-        squares = {futures[f]: f.result(timeout=30) for f in futures}
-    assert checks.check_futures_squares(futures, squares).ok
-
-
-def test_check_futures_squares_rejects_empty_futures() -> None:
-    assert not checks.check_futures_squares({}, {}).ok
-
-
-def test_check_futures_squares_rejects_keys_that_are_not_futures() -> None:
-    futures = {x: x for x in checks.FUTURE_INPUTS}
-    verdict = checks.check_futures_squares(futures, {x: x * x for x in checks.FUTURE_INPUTS})
-    assert not verdict.ok and "Futures" in verdict.message
-
-
-def test_check_futures_squares_rejects_unfinished_futures() -> None:
-    futures = {Future(): x for x in checks.FUTURE_INPUTS}
-    verdict = checks.check_futures_squares(futures, {x: x * x for x in checks.FUTURE_INPUTS})
-    assert not verdict.ok and "has not finished" in verdict.message
-
-
-def test_check_futures_squares_rejects_a_wrong_square() -> None:
-    futures = {finished(x * x): x for x in checks.FUTURE_INPUTS}
-    squares = {x: x * x for x in checks.FUTURE_INPUTS} | {2: 5}
-    verdict = checks.check_futures_squares(futures, squares)
-    assert not verdict.ok and "squares[2]" in verdict.message
-
-
-def test_check_futures_squares_rejects_a_missing_input() -> None:
-    futures = {finished(x * x): x for x in checks.FUTURE_INPUTS[:-1]}
-    verdict = checks.check_futures_squares(futures, {})
-    assert not verdict.ok and "one future to each x" in verdict.message

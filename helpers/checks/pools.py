@@ -1,142 +1,336 @@
 """Checks for the exercises of chapter 04 (process pools).
 
-Exercise 1 hands the learner's function a *recording* stand-in for a pool: it runs every task
-at once, in this process, and notes the order of the calls. Whether the tasks could have run
-side by side then depends only on that order, not on a clock, so the verdict is the same on
-every machine.
+Each check judges *how* the answer was reached, not only the numbers:
+
+* Exercise 1 hands the learner's ``square_all(pool, numbers)`` a *recording* stand-in for a
+  pool (:class:`RecordingPool`). It runs each task at once, in this process, and notes the
+  order of the calls, so whether the tasks could have run side by side depends only on that
+  order, not on a clock: the verdict is the same on every machine. Every value its tasks
+  return is a fresh object, so a square computed by the learner's own code (in the parent) is
+  told apart from one a task returned by ``is``, even when they are equal.
+* Exercise 2 receives the learner's ``outcomes`` *and* the ``pending`` AsyncResults, and asks
+  each AsyncResult again: ``.get()`` returns the same value object, or raises the same
+  exception object, every time, so an outcome copied from it is *that* object, while one
+  computed again in the parent is not.
+* Exercise 3 does the same with each future's ``result()``. Its inputs have squares above 256,
+  which CPython never shares between computations, so ``is`` tells them apart too.
+
+Every verdict carries a hint id (see :mod:`helpers.checks`); the tests in
+``tests/test_checks_pools.py`` list the wrong answers learners give and the id each gets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import inspect
+import multiprocessing.pool
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 from helpers.checks import Verdict, correct, not_yet
+from helpers.checks.recording import call_with_timeout
 from helpers.workers import square
 
 #: The numbers exercise 1 passes to the learner's ``square_all(pool, numbers)``.
 NUMBERS = (3, 1, 4, 1, 5, 9, 2, 6)
 
-#: The inputs of exercise 2; some of them make ``square`` raise.
-SQUARE_INPUTS = (3, "four", 5.5, None, -2)
+#: The inputs of exercise 2; some of them make ``square`` raise. The squares of the others
+#: (289, 30.25, 900) are objects of their own, never shared by CPython.
+SQUARE_INPUTS = (17, "four", 5.5, None, -30)
 
-#: The inputs of exercise 3.
-FUTURE_INPUTS = tuple(range(1, 9))
+#: The inputs of exercise 3: their squares (441 ... 784) are above 256, so CPython makes a new
+#: object for each computation and ``is`` tells a future's result from a square made elsewhere.
+FUTURE_INPUTS = tuple(range(21, 29))
+
+#: How long the check lets the learner's ``square_all`` run on the stand-in pool.
+CHECK_TIMEOUT = 10.0
 
 
 # --- exercise 1: submit everything, then collect ---------------------------------------------
 
 
-class _RecordedResult:
-    """What :meth:`RecordingPool.apply_async` returns: an AsyncResult look-alike."""
+class _FromPool(int):
+    """An int returned by a task of the :class:`RecordingPool`: a fresh object every time.
 
-    def __init__(self, pool: RecordingPool, index: int, func: Callable[..., Any],
-                 args: tuple[Any, ...], kwds: dict[str, Any]) -> None:
-        self._pool, self._index = pool, index
-        self._func, self._args, self._kwds = func, args, kwds
+    Equal to the plain int, but ``is`` tells it from a square the learner's code computed.
+    """
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One call the stand-in pool saw: a submission or a wait."""
+
+    kind: str  # "submit" or "get"
+    task: int  # the submission's number (a whole map counts as one)
+    timeout: float | None = None
+    how: str = ""  # "apply_async", "map", "get", "wait", ...
+    lazy: bool = False  # submitted from inside a generator expression
+
+
+def _in_generator(frame: Any) -> bool:
+    """Whether the code that called the pool (``frame``) is a generator expression.
+
+    ``(pool.apply_async(...) for n in numbers)`` submits each task only when the loop over it
+    asks for the next one; its code object is named ``<genexpr>`` on every Python version.
+    """
+    return frame is not None and frame.f_code.co_name == "<genexpr>"
+
+
+class _RecordedResult:
+    """What the stand-in pool's ``apply_async`` and ``map_async`` return: an AsyncResult."""
+
+    def __init__(self, pool: RecordingPool, task: int, value: Any, label: str) -> None:
+        self._pool, self._task, self._value, self._label = pool, task, value, label
 
     def get(self, timeout: float | None = None) -> Any:
-        self._pool.calls.append(("get", self._index, timeout))
-        return self._func(*self._args, **self._kwds)
+        self._pool.log("get", self._task, timeout, "get")
+        return self._value
 
     def wait(self, timeout: float | None = None) -> None:
-        self._pool.calls.append(("wait", self._index, timeout))
+        self._pool.log("get", self._task, timeout, "wait")
 
     def ready(self) -> bool:
         return True
+
+    def successful(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"<AsyncResult of {self._label}>"
+
+
+class _RecordedIterator:
+    """What the stand-in pool's ``imap`` returns: ``next(timeout)`` or plain iteration."""
+
+    def __init__(self, pool: RecordingPool, task: int, values: list[Any]) -> None:
+        self._pool, self._task, self._values = pool, task, iter(values)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        return self.next()
+
+    def next(self, timeout: float | None = None) -> Any:
+        self._pool.log("get", self._task, timeout, "imap")
+        return next(self._values)
 
 
 class RecordingPool:
     """A stand-in for ``multiprocessing.Pool`` that runs tasks here and logs every call.
 
-    ``calls`` holds ``("submit", i, None)``, ``("get", i, timeout)``, ``("map", n, None)``...
-    in the order they happened. Only what exercise 1 needs is offered.
+    ``calls`` holds a :class:`_Call` per submission and per wait, in the order they happened;
+    ``functions`` every function handed to the pool; ``returned`` every value its tasks
+    returned (each a fresh object). ``imap_unordered`` hands results back in reverse order,
+    as a real pool may when later tasks finish first.
     """
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str, int, float | None]] = []
+        self.calls: list[_Call] = []
         self.functions: list[Callable[..., Any]] = []
-        self._submitted = 0
+        self.returned: list[Any] = []
+        self._tasks = 0
+
+    def log(self, kind: str, task: int, timeout: float | None, how: str, lazy: bool = False
+            ) -> None:
+        self.calls.append(_Call(kind, task, timeout, how, lazy))
+
+    def _run(self, func: Callable[..., Any], args: tuple[Any, ...], kwds: Mapping[str, Any]
+             ) -> Any:
+        value = func(*args, **kwds)
+        if type(value) is int:
+            value = _FromPool(value)  # a new object, even for small ints that CPython shares
+        self.returned.append(value)
+        return value
+
+    def _submit(self, func: Callable[..., Any], how: str, frame: Any) -> int:
+        self.functions.append(func)
+        task = self._tasks
+        self._tasks += 1
+        self.log("submit", task, None, how, lazy=_in_generator(frame))
+        return task
 
     def apply_async(self, func: Callable[..., Any], args: Iterable[Any] = (),
                     kwds: Mapping[str, Any] | None = None, callback: Any = None,
                     error_callback: Any = None) -> _RecordedResult:
+        frame = inspect.currentframe()
+        task = self._submit(func, "apply_async", frame.f_back if frame else None)
         args = tuple(args)  # the real pool fails later, in the worker, when args is no iterable
-        self.functions.append(func)
-        index = self._submitted
-        self._submitted += 1
-        self.calls.append(("submit", index, None))
-        return _RecordedResult(self, index, func, args, dict(kwds or {}))
+        value = self._run(func, args, kwds or {})
+        if callback is not None:
+            callback(value)  # a real pool calls it in a thread of the parent, when the task ends
+        name = getattr(func, "__name__", "task")
+        return _RecordedResult(self, task, value, f"{name}{args!r}")
+
+    def apply(self, func: Callable[..., Any], args: Iterable[Any] = (),
+              kwds: Mapping[str, Any] | None = None) -> Any:
+        return self.apply_async(func, args, kwds).get()  # apply waits, without a time-out
+
+    def _map(self, func: Callable[..., Any], items: Iterable[Any], how: str, star: bool
+             ) -> tuple[int, list[Any]]:
+        frame = inspect.currentframe()
+        caller = frame.f_back.f_back if frame and frame.f_back else None
+        task = self._submit(func, how, caller)
+        values = [self._run(func, tuple(item) if star else (item,), {}) for item in items]
+        return task, values
 
     def map(self, func: Callable[..., Any], iterable: Iterable[Any],
             chunksize: int | None = None) -> list[Any]:
-        items = list(iterable)
-        self.functions.append(func)
-        self.calls.append(("map", len(items), None))
-        return [func(item) for item in items]
+        task, values = self._map(func, iterable, "map", star=False)
+        self.log("get", task, None, "map")
+        return values
+
+    def starmap(self, func: Callable[..., Any], iterable: Iterable[Iterable[Any]],
+                chunksize: int | None = None) -> list[Any]:
+        task, values = self._map(func, iterable, "starmap", star=True)
+        self.log("get", task, None, "map")
+        return values
 
     def map_async(self, func: Callable[..., Any], iterable: Iterable[Any],
                   chunksize: int | None = None, callback: Any = None,
                   error_callback: Any = None) -> _RecordedResult:
-        results = self.map(func, iterable)
-        return _RecordedResult(self, -1, lambda: results, (), {})
+        task, values = self._map(func, iterable, "map_async", star=False)
+        if callback is not None:
+            callback(values)
+        return _RecordedResult(self, task, values, "map_async")
+
+    def starmap_async(self, func: Callable[..., Any], iterable: Iterable[Iterable[Any]],
+                      chunksize: int | None = None, callback: Any = None,
+                      error_callback: Any = None) -> _RecordedResult:
+        task, values = self._map(func, iterable, "starmap_async", star=True)
+        if callback is not None:
+            callback(values)
+        return _RecordedResult(self, task, values, "starmap_async")
 
     def imap(self, func: Callable[..., Any], iterable: Iterable[Any],
-             chunksize: int = 1) -> Iterable[Any]:
-        return iter(self.map(func, iterable))
+             chunksize: int = 1) -> _RecordedIterator:
+        task, values = self._map(func, iterable, "imap", star=False)
+        return _RecordedIterator(self, task, values)
 
-    imap_unordered = imap
+    def imap_unordered(self, func: Callable[..., Any], iterable: Iterable[Any],
+                       chunksize: int = 1) -> _RecordedIterator:
+        task, values = self._map(func, iterable, "imap_unordered", star=False)
+        return _RecordedIterator(self, task, values[::-1])  # later tasks finished first
 
-    def starmap(self, func: Callable[..., Any], iterable: Iterable[Iterable[Any]],
-                chunksize: int | None = None) -> list[Any]:
-        items = [tuple(args) for args in iterable]
-        self.functions.append(func)
-        self.calls.append(("map", len(items), None))
-        return [func(*args) for args in items]
+    def close(self) -> None:
+        """Nothing to close: the stand-in has no workers."""
+
+    def join(self) -> None:
+        """Nothing to wait for."""
+
+    def terminate(self) -> None:
+        """Nothing to stop."""
 
 
-def _defined_in_notebook(func: Callable[..., Any]) -> bool:
+def defined_in_notebook(func: Callable[..., Any]) -> bool:
+    """Whether a worker under ``spawn`` could not find ``func``: a lambda, a nested function,
+    a function of the notebook (``__main__``), or anything that cannot be pickled.
+
+    >>> defined_in_notebook(square), defined_in_notebook(lambda x: x * x)
+    (False, True)
+    """
     func = getattr(func, "func", func)  # look inside functools.partial
-    return getattr(func, "__module__", None) == "__main__"
+    if getattr(func, "__module__", None) == "__main__":
+        return True
+    qualname = getattr(func, "__qualname__", "")
+    if "<lambda>" in qualname or "<locals>" in qualname:
+        return True
+    try:
+        pickle.dumps(func)
+    except Exception:  # any failure to pickle means no worker can receive it
+        return True
+    return False
+
+
+def _one_at_a_time(calls: list[_Call]) -> _Call | None:
+    """The first submission that came after a wait, or None if all came before any wait."""
+    waited = False
+    for call in calls:
+        if call.kind == "get":
+            waited = True
+        elif waited:
+            return call
+    return None
 
 
 def check_square_all(square_all: Callable[..., Any]) -> Verdict:
-    """Exercise 1: ``square_all(pool, numbers)`` returns the squares, computed side by side."""
+    """Exercise 1: ``square_all(pool, numbers)`` returns the squares, computed side by side.
+
+    Right: every task submitted before the first wait, every wait with a time-out, and the
+    squares the tasks returned, in the order of ``numbers``.
+    """
     if not callable(square_all):
-        return not_yet(f"square_all should be a function, not {type(square_all).__name__}")
+        return not_yet(f"square_all should be a function, not {type(square_all).__name__}",
+                       "wrong-type")
     pool = RecordingPool()
-    try:
-        returned = square_all(pool, NUMBERS)
-    except Exception as error:  # the learner's code: report any failure in plain words
-        return not_yet(f"square_all(pool, numbers) raised {type(error).__name__}: {error}")
-    if not pool.calls:
-        return not_yet("square_all must use the pool it receives (pool.apply_async or pool.map)")
-    if any(_defined_in_notebook(func) for func in pool.functions):
-        return not_yet("a function defined in the notebook cannot be sent to a pool under spawn; "
-                       "use square from helpers.workers")
+    outcome = call_with_timeout(square_all, (pool, NUMBERS), CHECK_TIMEOUT)
+    if not outcome.finished:
+        return not_yet(f"square_all(pool, numbers) did not return within {CHECK_TIMEOUT:g} s",
+                       "hangs")
+    if outcome.error is not None:
+        error = outcome.error
+        return not_yet(f"square_all(pool, numbers) raised {type(error).__name__}: {error}",
+                       "raised")
+    if any(defined_in_notebook(func) for func in pool.functions):
+        return not_yet("a lambda or a function defined in the notebook cannot reach a worker "
+                       "under spawn (chapter 00): hand the pool square from helpers.workers",
+                       "function-defined-in-notebook")
+    if not any(call.kind == "submit" for call in pool.calls):
+        return not_yet("square_all must hand the work to the pool it receives "
+                       "(pool.apply_async for each number), not square the numbers itself",
+                       "work-in-parent")
+    returned = outcome.value
+    if isinstance(returned, str | bytes | Mapping) or not isinstance(returned, Iterable):
+        return not_yet(f"return a list of squares, not {type(returned).__name__}", "wrong-type")
+    got = list(returned)
     expected = [square(n) for n in NUMBERS]
-    try:
-        got = list(returned)
-    except TypeError:
-        return not_yet(f"return a list of squares, not {type(returned).__name__}")
+    if any(isinstance(value, _RecordedResult) for value in got):
+        return not_yet("you returned the AsyncResults themselves: call .get(timeout=...) on "
+                       "each to collect its value", "async-result")
     if got != expected:
-        return not_yet(f"for numbers {list(NUMBERS)} return {expected} (same order), got {got}")
-    kinds = [kind for kind, _, _ in pool.calls]
-    if "map" in kinds:
-        return correct("map and its relatives hand the pool every task at once. "
-                       "(pool.map waits without a time-out; map_async(...).get(timeout) has one.)")
-    first_get = next((i for i, kind in enumerate(kinds) if kind in ("get", "wait")), None)
-    late = [index for kind, index, _ in pool.calls[first_get or 0:] if kind == "submit"]
-    if first_get is not None and late:
-        return not_yet(f"task {late[0]} was submitted only after you waited for an earlier "
+        try:
+            same_values = sorted(got) == sorted(expected)
+        except TypeError:
+            same_values = False
+        if same_values:
+            return not_yet(f"for numbers {list(NUMBERS)} return the squares in the same order, "
+                           f"{expected}; got {got}", "wrong-order")
+        return not_yet(f"for numbers {list(NUMBERS)} return {expected} (same order), got {got}",
+                       "wrong-values")
+    made_by_tasks = {id(value) for value in pool.returned}
+    if any(id(value) not in made_by_tasks for value in got):
+        return not_yet("the squares you returned were not the ones the pool's tasks returned: "
+                       "your own code computed them, in this process. Return the values that "
+                       ".get() hands you", "work-in-parent")
+    late = _one_at_a_time(pool.calls)
+    if late is not None and late.lazy:
+        return not_yet("the AsyncResults come from a generator (round brackets): it submits "
+                       "each task only when the loop asks for it, after the .get() of the one "
+                       "before, so the pool runs them one at a time. Make it a list "
+                       "(square brackets)", "generator")
+    if late is not None:
+        return not_yet(f"task {late.task} was submitted only after you waited for an earlier "
                        "result, so the pool ran the tasks one at a time. Submit all of them "
-                       "first (keep the AsyncResults in a list), then call .get() on each")
-    if any(kind == "get" and timeout is None for kind, _, timeout in pool.calls):
+                       "first (keep the AsyncResults in a list), then call .get() on each",
+                       "one-at-a-time")
+    untimed = next((call for call in pool.calls if call.kind == "get" and call.timeout is None),
+                   None)
+    if untimed is not None and untimed.how in ("map", "imap"):
+        return not_yet("pool.map, starmap and imap hand the pool every task at once, but they "
+                       "wait without a time-out: if a worker dies, they wait forever. Use "
+                       "pool.map_async(square, numbers).get(timeout=10), or apply_async and "
+                       ".get(timeout=10)", "no-timeout")
+    if untimed is not None:
         return not_yet("the order is right; now give every .get() a timeout, e.g. "
-                       ".get(timeout=10), so that a stuck task cannot hang the notebook")
-    return correct(f"all {len(NUMBERS)} tasks were submitted before the first .get(), "
-                   "so the pool's workers could run them side by side.")
+                       ".get(timeout=10), so that a stuck task cannot hang the notebook",
+                       "no-timeout")
+    return correct(f"all {len(NUMBERS)} tasks were submitted before the first wait, every "
+                   "wait has a time-out, and the squares are the ones the tasks returned: the "
+                   "pool's workers could run them side by side.")
 
 
 # --- exercise 2: errors come back, per task --------------------------------------------------
@@ -150,33 +344,85 @@ def expected_outcome(x: object) -> object:
         return error
 
 
-def check_outcomes(outcomes: Mapping[object, object]) -> Verdict:
-    """Exercise 2: ``outcomes`` maps each of :data:`SQUARE_INPUTS` to its result or exception."""
+_ASYNC_RESULT = multiprocessing.pool.ApplyResult
+
+
+def _asked_again(result: Any) -> tuple[bool, object]:
+    """``(True, value)`` or ``(False, exception)``: what ``result.get()`` gives now."""
+    try:
+        return True, result.get(timeout=0)
+    except Exception as error:  # the very exception object the task raised
+        return False, error
+
+
+def check_outcomes(outcomes: Mapping[object, object], pending: Mapping[object, Any]) -> Verdict:
+    """Exercise 2: ``outcomes[x]`` is what ``pending[x].get()`` gave: a value or an exception.
+
+    ``pending`` maps each of :data:`SQUARE_INPUTS` to its AsyncResult; the check asks each one
+    again, to see that every outcome came from it (and not from ``square(x)`` run here).
+    """
     if not isinstance(outcomes, Mapping):
-        kind = type(outcomes).__name__
-        return not_yet(f"outcomes should be a dict of input -> outcome, not {kind}")
+        return not_yet(f"outcomes should be a dict of input -> outcome, not "
+                       f"{type(outcomes).__name__}", "wrong-type")
+    if not isinstance(pending, Mapping) or not all(
+        isinstance(pending.get(x), _ASYNC_RESULT) for x in SQUARE_INPUTS
+    ):
+        return not_yet("pass pending, the dict {x: pool.apply_async(square, (x,))} the cell "
+                       "builds, as the second argument", "wrong-type")
+    failing = [x for x in SQUARE_INPUTS if isinstance(expected_outcome(x), Exception)]
     missing = [x for x in SQUARE_INPUTS if x not in outcomes]
+    if missing and missing == failing:
+        return not_yet(f"outcomes holds only the tasks that worked; for {missing[0]!r} the task "
+                       f"raised: catch the exception around .get(timeout=...) and store it",
+                       "only-successes")
     if missing:
         return not_yet(f"outcomes has no entry for {len(missing)} of the {len(SQUARE_INPUTS)} "
-                       f"inputs, e.g. {missing[0]!r}")
+                       f"inputs, e.g. {missing[0]!r}", "missing")
+    unfinished = [x for x in SQUARE_INPUTS if not pending[x].ready()]
+    if unfinished:
+        return not_yet(f"the task for {unfinished[0]!r} never finished: leaving the with-block "
+                       "stops the workers, so collect every result inside it, with "
+                       ".get(timeout=...)", "not-finished")
     for x in SQUARE_INPUTS:
         expected, got = expected_outcome(x), outcomes[x]
+        if isinstance(got, _ASYNC_RESULT):
+            return not_yet(f"outcomes[{x!r}] is the AsyncResult itself: store what its "
+                           ".get(timeout=...) returns, or the exception it raises",
+                           "async-result")
         if isinstance(expected, Exception):
+            if got is None:
+                return not_yet(f"outcomes[{x!r}] is None: store the exception object itself "
+                               "(except Exception as error: outcomes[x] = error)", "stored-none")
+            if isinstance(got, str):
+                return not_yet(f"outcomes[{x!r}] is the text {got!r}: store the exception "
+                               "object itself, not str(error)", "stored-text")
             if not isinstance(got, BaseException):
                 return not_yet(f"square({x!r}) raises {type(expected).__name__} in the worker: "
-                               f"catch it around .get(timeout=...) and store the exception "
-                               f"itself, not {got!r}")
+                               "catch it around .get(timeout=...) and store the exception "
+                               f"itself, not {got!r}", "not-exception")
             if type(got) is not type(expected):
                 return not_yet(f"outcomes[{x!r}] is a {type(got).__name__}, but the worker "
-                               f"raised {type(expected).__name__}")
+                               f"raised {type(expected).__name__}", "wrong-exception")
         elif isinstance(got, BaseException):
             return not_yet(f"square({x!r}) works, but outcomes[{x!r}] holds "
-                           f"{type(got).__name__}: {got}")
+                           f"{type(got).__name__}: {got}", "wrong-values")
         elif got != expected:
-            return not_yet(f"outcomes[{x!r}] should be {expected!r}, got {got!r}")
-    errors = sum(isinstance(expected_outcome(x), Exception) for x in SQUARE_INPUTS)
-    return correct(f"{len(SQUARE_INPUTS) - errors} results and {errors} exceptions: each failing "
-                   "task raised its own exception at its own .get(), and the others were unharmed.")
+            return not_yet(f"outcomes[{x!r}] should be {expected!r}, got {got!r}",
+                           "wrong-values")
+    asked = {x: _asked_again(pending[x]) for x in SQUARE_INPUTS}
+    for x, (worked, thing) in asked.items():
+        if worked and outcomes[x] is not thing:
+            return not_yet(f"outcomes[{x!r}] equals the result, but it is not the value "
+                           f"pending[{x!r}].get() returns: it was computed again, in this "
+                           "process. Store what .get(timeout=...) returns", "work-in-parent")
+    for x, (worked, thing) in asked.items():
+        if not worked and outcomes[x] is not thing:
+            return not_yet(f"outcomes[{x!r}] is a new {type(thing).__name__}, not the one "
+                           f"pending[{x!r}].get() raised: store the caught exception itself "
+                           "(except Exception as error: outcomes[x] = error)", "new-exception")
+    return correct(f"{len(SQUARE_INPUTS) - len(failing)} results and {len(failing)} "
+                   "exceptions, each the very object its own .get() gave: a failing task "
+                   "raised at its own .get(), and the others were unharmed.")
 
 
 # --- exercise 3: futures and as_completed ----------------------------------------------------
@@ -185,31 +431,57 @@ def check_outcomes(outcomes: Mapping[object, object]) -> Verdict:
 def check_futures_squares(
     futures: Mapping[object, object], squares: Mapping[object, object]
 ) -> Verdict:
-    """Exercise 3: ``futures`` maps Future -> x and ``squares`` maps x -> x*x.
+    """Exercise 3: ``futures`` maps Future -> x and ``squares`` maps x -> that future's result.
 
-    The inputs ``x`` are :data:`FUTURE_INPUTS`.
+    The inputs ``x`` are :data:`FUTURE_INPUTS`. Each ``squares[x]`` must be the very object
+    ``future.result()`` returns for x's future, not a square computed here.
     """
     if not isinstance(futures, Mapping) or not isinstance(squares, Mapping):
-        return not_yet("futures and squares should both be dicts")
+        return not_yet("futures and squares should both be dicts", "wrong-type")
     if not futures:
         return not_yet("futures is empty: submit square(x) for every x and keep "
-                       "{future: x for ...}")
+                       "{future: x for ...}", "missing")
     not_futures = [key for key in futures if not isinstance(key, Future)]
     if not_futures:
         return not_yet(f"the keys of futures should be what executor.submit returns (Futures), "
-                       f"found {type(not_futures[0]).__name__}")
+                       f"found {type(not_futures[0]).__name__}", "wrong-type")
     if sorted(futures.values(), key=repr) != sorted(FUTURE_INPUTS, key=repr):
-        return not_yet(f"futures should map one future to each x in {list(FUTURE_INPUTS)}")
+        return not_yet(f"futures should map one future to each x in {list(FUTURE_INPUTS)}",
+                       "missing")
     pending = [x for future, x in futures.items() if not future.done()]
     if pending:
         return not_yet(f"the future for {pending[0]!r} has not finished: collect the results "
-                       "with as_completed(futures, timeout=...) inside the with-block")
+                       "with as_completed(futures, timeout=...) inside the with-block",
+                       "not-done")
+    future_of = {x: future for future, x in futures.items()}
+    failed = [x for x in FUTURE_INPUTS
+              if future_of[x].cancelled() or future_of[x].exception(timeout=0) is not None]
+    if failed:
+        return not_yet(f"the task for {failed[0]!r} did not return a square: submit "
+                       "square(x) from helpers.workers for each x", "task-failed")
+    result_of = {x: future_of[x].result(timeout=0) for x in FUTURE_INPUTS}
     expected = {x: square(x) for x in FUTURE_INPUTS}
+    if not squares:
+        return not_yet("squares is empty: for each future that as_completed(futures, "
+                       "timeout=...) hands you, store squares[futures[future]] = "
+                       "future.result()", "missing")
+    if any(isinstance(value, Future) for value in squares.values()):
+        return not_yet("squares holds futures: store what each future's .result() returns",
+                       "future-not-result")
     if dict(squares) != expected:
-        wrong = next((x for x in FUTURE_INPUTS if squares.get(x) != expected[x]), None)
-        if wrong is None:
-            return not_yet(f"squares should have exactly the keys {list(FUTURE_INPUTS)}")
+        values_there = sorted(map(repr, squares.values())) == sorted(map(repr, expected.values()))
+        if set(squares) != set(FUTURE_INPUTS) or values_there:
+            return not_yet(f"squares should map each x in {list(FUTURE_INPUTS)} to its own "
+                           "square: find the x of the future as_completed hands you with "
+                           f"futures[future]; got {dict(squares)}", "keyed-wrong")
+        wrong = next(x for x in FUTURE_INPUTS if squares[x] != expected[x])
         return not_yet(f"squares[{wrong!r}] should be {expected[wrong]!r}, "
-                       f"got {squares.get(wrong)!r}; use futures[future] to find the x")
+                       f"got {squares[wrong]!r}", "wrong-values")
+    computed_here = [x for x in FUTURE_INPUTS if squares[x] is not result_of[x]]
+    if computed_here:
+        x = computed_here[0]
+        return not_yet(f"squares[{x!r}] is right, but it is not the value its future's "
+                       ".result() returns: it was computed again, in this process. Read each "
+                       "square from its future", "work-in-parent")
     return correct("as_completed hands you each future when it finishes; the dict "
                    "future -> x tells you which input it belonged to.")
