@@ -60,3 +60,26 @@ def test_timelines_rejects_an_unknown_kind() -> None:
 def test_timelines_label_each_worker() -> None:
     assert list(gil.timelines("threads", steps=10)) == ["thread 0", "thread 1"]
     assert list(gil.timelines("processes", steps=10)) == ["process 0", "process 1"]
+
+
+def test_most_overlapping_keeps_the_round_with_the_largest_overlap(monkeypatch) -> None:
+    rounds = iter([
+        {"a": [(0.0, 1.0)], "b": [(1.0, 2.0)]},  # no overlap
+        {"a": [(0.0, 1.0)], "b": [(0.0, 1.0)]},  # full overlap
+        {"a": [(0.0, 1.0)], "b": [(0.5, 1.5)]},
+    ])
+    monkeypatch.setattr(gil, "timelines", lambda kind, workers, steps: next(rounds))
+    assert gil.overlap_fraction(gil.most_overlapping("threads", rounds=3)) == 1.0
+
+
+def test_most_overlapping_rejects_zero_rounds() -> None:
+    with pytest.raises(ValueError, match="rounds must be >= 1"):
+        gil.most_overlapping("threads", rounds=0)
+
+
+def test_threads_under_the_gil_stay_apart_even_in_their_most_overlapping_round() -> None:
+    from helpers.system import gil_enabled
+
+    rows = gil.most_overlapping("threads", rounds=2, steps=2_000)
+    if gil_enabled():
+        assert gil.overlap_fraction(rows) < 0.1
