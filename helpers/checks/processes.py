@@ -1,14 +1,380 @@
-"""Checks for the exercises of chapter 01 (processes and threads)."""
+"""Checks for the exercises of chapters 00 (introduction) and 01 (processes and threads).
+
+* :func:`check_spawnable` (00): which objects a spawned child could receive, and under which
+  module name pickle sends them.
+* :func:`check_started_and_joined` (01, exercise 1): the learner writes ``start_six()``; the
+  check calls it and watches which workers it starts and joins, and in what order.
+* :func:`check_classified` (01, exercise 2): class or not, as Python says on this version.
+
+Every failing verdict carries a hint id naming the mistake (see :mod:`helpers.checks`).
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import multiprocessing as mp
+import sys
 import threading
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
+from numbers import Real
+from typing import Any
 
 from helpers.checks import Verdict, correct, not_yet
+from helpers.checks.recording import (
+    WorkerLog,
+    call_with_timeout,
+    children_now,
+    recorded_workers,
+    stop_new_children,
+)
+from helpers.workers import add, slow_square
+
+# --- chapter 00: what a spawned child can receive ------------------------------------------
+
+#: The objects of chapter 00's exercise, by the name the learner uses for each.
+SPAWN_CANDIDATES = ("cube", "add", "len", "lambda")
+
+#: The module pickle names for each (``None``: pickle refuses it).
+_SENT_AS: dict[str, str | None] = {
+    "cube": "__main__",
+    "add": "helpers.workers",
+    "len": "builtins",
+    "lambda": None,
+}
+_QUALNAMES = {"cube": "cube", "add": "add", "len": "len"}
+
+
+def _is_bool(value: object) -> bool:
+    """A real ``bool``, or NumPy's boolean (a learner may compute answers with NumPy)."""
+    kind = type(value)
+    return isinstance(value, bool) or (
+        kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+    )
+
+
+def _unanswered(answers: Mapping[str, Any], names: Sequence[str]) -> list[str]:
+    return [name for name in names if name not in answers or answers[name] is ...]
+
+
+def _module_named(name: str, answer: object) -> bool:
+    expected = _SENT_AS[name]
+    if expected is None:
+        return answer is None
+    if not isinstance(answer, str):
+        return False
+    answer = answer.strip()
+    return answer in (expected, f"{expected}.{_QUALNAMES[name]}")
+
+
+def check_spawnable(
+    sent_as: Mapping[str, str | None], child_can_receive: Mapping[str, bool]
+) -> Verdict:
+    """Chapter 00: for each name in :data:`SPAWN_CANDIDATES`, the module pickle sends it
+    under (``None`` if pickle refuses it), and whether a spawned child could receive it.
+    """
+    for label, answers in (("sent_as", sent_as), ("child_can_receive", child_can_receive)):
+        if not isinstance(answers, Mapping):
+            return not_yet(
+                f"{label} should be a dict with the keys {', '.join(SPAWN_CANDIDATES)}, "
+                f"not {type(answers).__name__}",
+                "wrong-type",
+            )
+    for label, answers in (("sent_as", sent_as), ("child_can_receive", child_can_receive)):
+        missing = _unanswered(answers, SPAWN_CANDIDATES)
+        if missing:
+            return not_yet(f"answer every name in {label}; missing: {', '.join(missing)}",
+                           "missing")
+    not_bools = [name for name in SPAWN_CANDIDATES if not _is_bool(child_can_receive[name])]
+    if not_bools:
+        name = not_bools[0]
+        return not_yet(
+            f"child_can_receive[{name!r}] is {child_can_receive[name]!r}: answer True or False "
+            "(a string such as 'no' counts as true in Python)",
+            "not-a-bool",
+        )
+    if child_can_receive["cube"]:
+        return not_yet(
+            "cube travels as __main__.cube, and a spawned child's __main__ is an empty module: "
+            "the child cannot find cube (the cells above showed it fail)",
+            "main-travels",
+        )
+    if child_can_receive["lambda"]:
+        return not_yet(
+            "a lambda has no name a child could import, so pickle refuses it: it never even "
+            "leaves the parent",
+            "lambda-travels",
+        )
+    if not child_can_receive["add"]:
+        return not_yet(
+            "add travels as helpers.workers.add, and helpers is installed: any fresh Python "
+            "imports it. That is why the course keeps its workers there",
+            "helpers-refused",
+        )
+    if not child_can_receive["len"]:
+        return not_yet(
+            "len travels as builtins.len, and every Python has the module builtins",
+            "builtin-refused",
+        )
+    if sent_as["lambda"] is not None:
+        return not_yet(
+            "pickle.dumps refuses the lambda (PicklingError): write None for it in sent_as",
+            "lambda-has-a-name",
+        )
+    wrong = [name for name in SPAWN_CANDIDATES if not _module_named(name, sent_as[name])]
+    if wrong:
+        return not_yet(
+            f"sent_as[{wrong[0]!r}] is {sent_as[wrong[0]]!r}: read the module name pickle "
+            f"writes, e.g. names_in(pickle.dumps({wrong[0]}))",
+            "wrong-module",
+        )
+    return correct(
+        "add and len travel by reference to modules every Python can import (helpers.workers, "
+        "builtins); cube travels as __main__.cube, which a spawned child cannot find; "
+        "a lambda has no name at all, so pickle refuses it."
+    )
+
+
+# --- chapter 01, exercise 1: start all six, then join all six -------------------------------
+
+#: The inputs of exercise 1: threads run ``slow_square(x, delay=0.2)``, processes ``add(x, 10)``.
+SIX_INPUTS = (1, 2, 3)
+THREAD_DELAY = 0.2
+ADDEND = 10
+_CHECK_TIMEOUT = 20.0  # seconds; a notebook cell is stopped after 30
+_CALLER_NAME = "learner-code-under-check"  # the thread call_with_timeout runs the learner's code in
+
+
+def _unwrap(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """The function a worker really calls, with all its arguments (``functools.partial`` opened)."""
+    while isinstance(target, functools.partial):
+        args = tuple(target.args) + args
+        kwargs = {**target.keywords, **kwargs}
+        target = target.func
+    return target, args, kwargs
+
+
+def _call_arguments(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict | None:
+    """The arguments by parameter name, defaults applied; ``None`` if they do not fit."""
+    try:
+        bound = inspect.signature(target).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def _number(value: object) -> float | None:
+    return None if isinstance(value, bool) or not isinstance(value, Real) else float(value)
+
+
+def _judge_calls(
+    workers: Sequence[Any], function: Callable[..., Any], log: WorkerLog
+) -> tuple[str, str] | None:
+    """``(hint, message)`` if these workers do not call ``function`` as the exercise says."""
+    starts = {id(e.worker): e for e in log.events_of(workers) if e.action == "start"}
+    found = []
+    for worker in workers:
+        event = starts[id(worker)]
+        target, args, kwargs = _unwrap(event.target, event.args, event.kwargs)
+        kind = event.kind
+        if getattr(target, "__name__", "") == "<lambda>":
+            return "wrong-target", (
+                f"a {kind} runs a lambda: give target={function.__name__} and put its arguments "
+                "in args=(...) and kwargs={...}, so the worker itself calls it"
+            )
+        if target is not function:
+            name = getattr(target, "__name__", repr(target))
+            return "wrong-target", f"a {kind} runs {name}; its target should be {function.__name__}"
+        arguments = _call_arguments(target, args, kwargs)
+        if arguments is None:
+            return "wrong-args", (
+                f"a {kind}'s arguments {args!r} {kwargs!r} do not fit {function.__name__}"
+            )
+        found.append(arguments)
+    if function is slow_square:
+        xs = sorted(_number(a["x"]) or 0.0 for a in found)
+        delays = {_number(a["delay"]) for a in found}
+        if xs != [float(x) for x in SIX_INPUTS] or delays != {THREAD_DELAY}:
+            return "wrong-args", (
+                f"the threads should run slow_square(x, delay={THREAD_DELAY}) for x in "
+                f"{', '.join(map(str, SIX_INPUTS))}; they got "
+                + "; ".join(f"x={a['x']!r}, delay={a['delay']!r}" for a in found)
+            )
+    elif function is add:
+        pairs = sorted((_number(a["a"]) or 0.0, _number(a["b"]) or 0.0) for a in found)
+        if pairs != [(float(x), float(ADDEND)) for x in SIX_INPUTS]:
+            return "wrong-args", (
+                f"the processes should run add(x, {ADDEND}) for x in "
+                f"{', '.join(map(str, SIX_INPUTS))}; they got "
+                + "; ".join(f"add({a['a']!r}, {a['b']!r})" for a in found)
+            )
+    return None
+
+
+def _judge_six(outcome_value: Any, log: WorkerLog) -> Verdict:
+    started = [e for e in log.started() if getattr(e.worker, "name", "") != _CALLER_NAME]
+    if outcome_value is None:
+        if started:
+            return not_yet(
+                f"start_six() started {len(started)} workers but returned None: end it with "
+                "`return workers`, the list of the six Thread and Process objects",
+                "not-returned",
+            )
+        return not_yet("start_six() returned None: it should return a list of six workers",
+                       "not-returned")
+    if isinstance(outcome_value, str | bytes) or not isinstance(outcome_value, Sequence):
+        return not_yet(
+            f"start_six() returned a {type(outcome_value).__name__}: return a list of the six "
+            "Thread and Process objects",
+            "wrong-type",
+        )
+    workers = list(outcome_value)
+    if not workers:
+        return not_yet(
+            "start_six() returned an empty list: create three threads and three processes, "
+            "start them, join them, and return them",
+            "empty",
+        )
+    if all(_number(item) is not None for item in workers) and not started:
+        return not_yet(
+            "start_six() returned numbers and started no worker: it computed the results in "
+            "the notebook itself. Create Thread and Process objects and let them do the work",
+            "work-in-parent",
+        )
+    strangers = [w for w in workers if not isinstance(w, threading.Thread | mp.process.BaseProcess)]
+    if strangers:
+        return not_yet(
+            f"start_six() returned {type(strangers[0]).__name__} {strangers[0]!r} among the "
+            "workers: return only threading.Thread and multiprocessing.Process objects",
+            "wrong-type",
+        )
+    threads = [w for w in workers if isinstance(w, threading.Thread)]
+    processes = [w for w in workers if not isinstance(w, threading.Thread)]
+    if not threads and len(processes) == 6:
+        return not_yet(
+            "six processes and no thread: the exercise asks for three threads (slow_square) "
+            "and three processes (add)",
+            "six-processes",
+        )
+    if not processes and len(threads) == 6:
+        return not_yet(
+            "six threads and no process: the exercise asks for three threads (slow_square) "
+            "and three processes (add)",
+            "six-threads",
+        )
+    if (len(threads), len(processes)) != (3, 3):
+        return not_yet(
+            f"found {len(threads)} threads and {len(processes)} processes in the list; the "
+            "exercise asks for three of each",
+            "wrong-count",
+        )
+    started_ids = {id(e.worker) for e in started}
+    never = [w for w in workers if id(w) not in started_ids]
+    if never:
+        return not_yet(
+            f"{len(never)} of the six workers were never started: call .start() on each",
+            "not-started",
+        )
+    for group, function in ((threads, slow_square), (processes, add)):
+        problem = _judge_calls(group, function, log)
+        if problem is not None:
+            return not_yet(problem[1], problem[0])
+    late = log.first_join_before_a_start(workers)
+    if late is not None:
+        events = log.events_of(workers)
+        alternating = all(
+            first.action == "start" and second.action == "join" and first.worker is second.worker
+            for first, second in zip(events[::2], events[1::2], strict=False)
+        )
+        if alternating:
+            return not_yet(
+                "each worker was started and joined before the next one started, so they ran "
+                "one at a time: start all six first, then join all six",
+                "one-at-a-time",
+            )
+        return not_yet(
+            f"a {late.kind} ({late.target_name}) was started after another worker had been "
+            "joined: start all six before joining any",
+            "joined-too-early",
+        )
+    joined_ids = {id(e.worker) for e in log.events_of(workers) if e.action == "join"}
+    unjoined = [w for w in workers if id(w) not in joined_ids or w.is_alive()]
+    if unjoined:
+        return not_yet(
+            f"{len(unjoined)} of the six workers were not joined (or were still running after "
+            "join): call .join(timeout=...) on each, with a timeout long enough",
+            "not-joined",
+        )
+    failed = [p for p in processes if p.exitcode != 0]
+    if failed:
+        return not_yet(
+            f"a process ended with exit code {failed[0].exitcode}: its add(...) failed",
+            "exit-code",
+        )
+    return correct(
+        "three threads and three processes, all six started before any was joined, all joined."
+    )
+
+
+def check_started_and_joined(start_six: Callable[[], Sequence[Any]]) -> Verdict:
+    """01, exercise 1: call ``start_six()`` and judge how it started and joined its workers.
+
+    ``start_six`` must start three threads running ``slow_square(x, delay=0.2)`` and three
+    processes running ``add(x, 10)`` for ``x`` in 1, 2, 3, start all six before joining any,
+    join them all, and return the six. The check runs it while recording every ``start()`` and
+    ``join()`` (:func:`helpers.checks.recording.recorded_workers`), gives up after 20 s, and
+    stops any process it left running.
+    """
+    if isinstance(start_six, threading.Thread | mp.process.BaseProcess | Sequence):
+        return not_yet(
+            "pass the function itself, check_started_and_joined(start_six): the check calls "
+            "it and watches what it does",
+            "not-a-function",
+        )
+    if not callable(start_six):
+        return not_yet(
+            f"pass the function start_six (not {type(start_six).__name__})", "not-a-function"
+        )
+    before = children_now()
+    try:
+        with recorded_workers() as log:
+            outcome = call_with_timeout(start_six, (), _CHECK_TIMEOUT)
+        if not outcome.finished:
+            return not_yet(
+                f"start_six() had not returned after {_CHECK_TIMEOUT:.0f} s: does a join wait "
+                "for a worker that never ends? Give every join a timeout",
+                "hangs",
+            )
+        if outcome.error is not None:
+            error = outcome.error
+            return not_yet(
+                f"start_six() raised {type(error).__name__}: {error}", "raised"
+            )
+        return _judge_six(outcome.value, log)
+    finally:
+        _stop_what_start_six_left(before)
+
+
+def _stop_what_start_six_left(before: set[int], grace: float = 5.0) -> None:
+    """Stop the processes the learner's code left running, and let its thread end.
+
+    If ``start_six()`` hangs (a ``join()`` without a timeout on a worker that never ends), its
+    thread may still start processes after the check gave up: keep stopping new children until
+    that thread has ended, for at most ``grace`` seconds.
+    """
+    stop_new_children(before)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(
+        thread.name == _CALLER_NAME and thread.is_alive() for thread in threading.enumerate()
+    ):
+        time.sleep(0.1)
+        stop_new_children(before)
+
+
+# --- chapter 01, exercise 2: class or not? --------------------------------------------------
 
 #: The names the learner sorts into classes and functions in exercise 2.
 NAMES_TO_CLASSIFY = (
@@ -21,6 +387,9 @@ NAMES_TO_CLASSIFY = (
     "multiprocessing.Pool",
     "multiprocessing.cpu_count",
 )
+
+#: The one name whose answer depends on the Python version (a class from Python 3.13).
+VERSION_DEPENDENT = "threading.Lock"
 
 
 def _resolve(dotted: str) -> object:
@@ -37,54 +406,67 @@ def is_class(dotted: str) -> bool:
     return inspect.isclass(_resolve(dotted))
 
 
+def _capitalised(dotted: str) -> bool:
+    return dotted.rpartition(".")[2][:1].isupper()
+
+
 def check_classified(answers: Mapping[str, bool]) -> Verdict:
-    """Exercise 2: ``answers`` maps each name in :data:`NAMES_TO_CLASSIFY` to "is it a class?"."""
+    """01, exercise 2: ``answers`` maps each name in :data:`NAMES_TO_CLASSIFY` to "a class?".
+
+    The right answers are what Python says on the running version (``inspect.isclass``).
+    """
     if not isinstance(answers, Mapping):
         return not_yet(
-            f"answers should be a dict of name -> True/False, not {type(answers).__name__}"
+            f"answers should be a dict of name -> True/False, not {type(answers).__name__}",
+            "wrong-type",
         )
-    missing = [name for name in NAMES_TO_CLASSIFY if name not in answers]
+    missing = _unanswered(answers, NAMES_TO_CLASSIFY)
     if missing:
-        return not_yet(f"answer for every name; missing: {', '.join(missing)}")
+        return not_yet(f"answer for every name; missing: {', '.join(missing)}", "missing")
+    not_bools = [name for name in NAMES_TO_CLASSIFY if not _is_bool(answers[name])]
+    if not_bools:
+        name = not_bools[0]
+        return not_yet(
+            f"answers[{name!r}] is {answers[name]!r}: answer True (a class) or False. A string "
+            "such as 'function' is not False: any non-empty string counts as true",
+            "not-a-bool",
+        )
     wrong = [name for name in NAMES_TO_CLASSIFY if bool(answers[name]) != is_class(name)]
-    if wrong:
-        return not_yet(
-            f"{len(wrong)} of {len(NAMES_TO_CLASSIFY)} are wrong, e.g. {wrong[0]}: "
-            "ask Python with inspect.isclass(...)"
+    if not wrong:
+        return correct(
+            "a capital letter is a naming convention for classes, not a rule; "
+            "multiprocessing.Queue, Pool and Lock are functions that return objects, and "
+            "threading.Lock changed from a function to a class in Python 3.13."
         )
-    return correct(
-        "a capital letter is a naming convention for classes, not a rule; "
-        "multiprocessing.Queue, Pool and Lock are functions that return objects."
+    if all(bool(answers[name]) for name in NAMES_TO_CLASSIFY):
+        return not_yet(
+            f"you said every name is a class; {len(wrong)} are not. Ask Python: "
+            "inspect.isclass(threading.current_thread)",
+            "all-true",
+        )
+    if not any(bool(answers[name]) for name in NAMES_TO_CLASSIFY):
+        return not_yet(
+            f"you said no name is a class; {len(wrong)} are. Ask Python: "
+            "inspect.isclass(threading.Thread)",
+            "all-false",
+        )
+    if wrong == [VERSION_DEPENDENT]:
+        here = "a class" if is_class(VERSION_DEPENDENT) else "a function, not a class"
+        return not_yet(
+            f"all right but threading.Lock, whose answer depends on the Python version: it "
+            f"was a function up to Python 3.12 and is a class from 3.13. On this Python "
+            f"({sys.version_info.major}.{sys.version_info.minor}) it is {here}: ask Python, "
+            "inspect.isclass(threading.Lock)",
+            "lock-version",
+        )
+    if all(_capitalised(name) and answers[name] for name in wrong):
+        return not_yet(
+            f"{', '.join(wrong)}: a capital letter does not make a class. Ask Python with "
+            "inspect.isclass(...)",
+            "capital-letters",
+        )
+    return not_yet(
+        f"{len(wrong)} of {len(NAMES_TO_CLASSIFY)} are wrong, e.g. {wrong[0]}: "
+        "ask Python with inspect.isclass(...)",
+        "some-wrong",
     )
-
-
-def _describe(index: int, worker: object) -> str:
-    return f"workers[{index}] ({type(worker).__name__})"
-
-
-def check_started_and_joined(workers: Sequence[object], expected: int) -> Verdict:
-    """Exercise 1: ``workers`` holds ``expected`` threads/processes, all started, joined, and ok."""
-    if not isinstance(workers, Sequence) or isinstance(workers, str):
-        return not_yet(
-            f"workers should be a list of threads and processes, not {type(workers).__name__}"
-        )
-    if len(workers) != expected:
-        return not_yet(f"expected {expected} workers in the list, found {len(workers)}")
-    for index, worker in enumerate(workers):
-        name = _describe(index, worker)
-        if isinstance(worker, threading.Thread):
-            if worker.ident is None:
-                return not_yet(f"{name} was never started: call .start()")
-            if worker.is_alive():
-                return not_yet(f"{name} is still running: call .join() to wait for it")
-        elif isinstance(worker, mp.process.BaseProcess):
-            if worker.pid is None:
-                return not_yet(f"{name} was never started: call .start()")
-            if worker.exitcode is None:
-                return not_yet(f"{name} has not been joined: call .join() to wait for it")
-            if worker.exitcode != 0:
-                return not_yet(f"{name} ended with exit code {worker.exitcode}; look at its args")
-        else:
-            return not_yet(f"{name} is neither a threading.Thread nor a multiprocessing.Process")
-    kinds = {type(w).__name__ for w in workers}
-    return correct(f"all {expected} workers ({', '.join(sorted(kinds))}) were started and joined.")
