@@ -51,3 +51,9 @@ def test_with_guard_succeeds_under_every_start_method(method: str) -> None:
 def test_without_guard_happens_to_work_under_fork() -> None:
     run = run_script(SCRIPTS / "without_guard.py", "fork")
     assert "child exit code: 0" in run.stdout
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
+def test_the_notes_plus_script_prints_7_in_a_terminal(method: str) -> None:
+    run = run_script(SCRIPTS / "notes_plus.py", method)
+    assert (run.returncode, run.stdout, run.exception_lines) == (0, "7\n", [])
