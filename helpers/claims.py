@@ -243,3 +243,22 @@ CLAIMS += [
         holds=lambda f: f("thread_naps.threads_s") <= 1.5 * f("thread_naps.nap_s"),
     ),
 ]
+
+
+# --- chapter 00 ---
+CLAIMS += [
+    Claim(
+        notebook="00_introduction",
+        says="with the GIL, two threads are both busy less than 10% of the time",
+        needs=("gil_picture.threads_overlap", "gil_picture.gil"),
+        holds=lambda f: f("gil_picture.threads_overlap") < 0.1,
+        applies=lambda f: bool(f("gil_picture.gil")),
+    ),
+    Claim(
+        notebook="00_introduction",
+        says="with two free cores, two processes are both busy more than half of the time",
+        needs=("gil_picture.processes_overlap", "gil_picture.cpus"),
+        holds=lambda f: f("gil_picture.processes_overlap") > 0.5,
+        applies=lambda f: f("gil_picture.cpus") >= 2,
+    ),
+]
