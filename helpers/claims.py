@@ -262,3 +262,106 @@ CLAIMS += [
         applies=lambda f: f("gil_picture.cpus") >= 2,
     ),
 ]
+
+
+# --- chapter 06 ---
+def _races(f: Callable[[str], Any], key: str) -> bool:
+    """A race between two processes needs two cores to run them at the same moment."""
+    return f(f"{key}.cores") >= 2
+
+
+CLAIMS += [
+    Claim(
+        notebook="06_locks",
+        says="without the lock, the notes' two workers are done in well under the locked time "
+        "(about half, plus a start)",
+        needs=("notes_example.unlocked_s", "notes_example.locked_s"),
+        holds=lambda f: f("notes_example.unlocked_s") <= 0.8 * f("notes_example.locked_s"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="without the lock, the notes' example still ends at 20",
+        needs=("notes_example.unlocked_final",),
+        holds=lambda f: f("notes_example.unlocked_final") == 20,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="two processes racing on a bare shared integer lose updates",
+        needs=("single_race.lost_share", "single_race.cores"),
+        holds=lambda f: f("single_race.lost_share") > 0,
+        applies=lambda f: _races(f, "single_race"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="with the lock, nothing is lost",
+        needs=("single_race.lost_with_lock",),
+        holds=lambda f: f("single_race.lost_with_lock") == 0,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="a Value with only its built-in lock loses updates too",
+        needs=("builtin_lock.lost_share", "builtin_lock.cores"),
+        holds=lambda f: f("builtin_lock.lost_share") > 0,
+        applies=lambda f: _races(f, "builtin_lock"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="in the repeated race, the two locked setups lose nothing, every round",
+        needs=("repeated_race.locked_most_lost",),
+        holds=lambda f: f("repeated_race.locked_most_lost") == 0,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="in the repeated race, each unlocked setup loses updates in some rounds, and a "
+        "different number from one round to the next",
+        needs=("repeated_race.raw_rounds_losing", "repeated_race.raw_different",
+               "repeated_race.value_rounds_losing", "repeated_race.value_different",
+               "repeated_race.cores"),
+        holds=lambda f: min(f("repeated_race.raw_rounds_losing"),
+                            f("repeated_race.value_rounds_losing")) >= 1
+        and min(f("repeated_race.raw_different"), f("repeated_race.value_different")) >= 2,
+        applies=lambda f: _races(f, "repeated_race"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="taking and releasing a process lock costs several (at least 3) times the bare "
+        "addition",
+        needs=("lock_cost.raw_lock",),
+        holds=lambda f: f("lock_cost.raw_lock") >= 3,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="both Value setups cost more than a RawValue with one Lock",
+        needs=("lock_cost.get_lock", "lock_cost.separate_lock", "lock_cost.raw_lock"),
+        holds=lambda f: min(f("lock_cost.get_lock"), f("lock_cost.separate_lock"))
+        > f("lock_cost.raw_lock"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="batching pays off quickly: 10 increments per acquisition are at least 1.5x as "
+        "fast as 1",
+        needs=("granularity.batch_1_s", "granularity.batch_10_s"),
+        holds=lambda f: f("granularity.batch_1_s") >= 1.5 * f("granularity.batch_10_s"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="from about 100 increments per acquisition, the lock's cost disappears in the "
+        "noise (within 30% of one acquisition for the whole job)",
+        needs=("granularity.batch_100_s", "granularity.batch_1000_s",
+               "granularity.batch_10000_s"),
+        holds=lambda f: max(f("granularity.batch_100_s"), f("granularity.batch_1000_s"))
+        <= 1.3 * f("granularity.batch_10000_s"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="threads doing read, sleep(0), write without a lock lose most of their updates",
+        needs=("threads.widened_lost_share",),
+        holds=lambda f: f("threads.widened_lost_share") > 0.5,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="with a threading.Lock, the threads lose nothing",
+        needs=("threads.locked_lost",),
+        holds=lambda f: f("threads.locked_lost") == 0,
+    ),
+]

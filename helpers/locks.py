@@ -27,6 +27,7 @@ from itertools import pairwise
 from typing import Any, Protocol
 
 from helpers._validate import require_int, require_number
+from helpers.timing import Timing, timed
 
 Interval = tuple[float, float]
 
@@ -260,6 +261,15 @@ def increment(
     _add_ones(counter, increments, lock, batch)
 
 
+def _batch_sizes(batch: int | Sequence[int], rounds: int) -> list[int]:
+    """One batch size per round: ``batch`` itself if it is a sequence, else ``batch`` repeated."""
+    if isinstance(batch, Sequence) and not isinstance(batch, str):
+        if len(batch) != rounds:
+            raise ValueError(f"need one batch size per round: {rounds} rounds, {len(batch)} sizes")
+        return [require_int(f"batch[{index}]", size, minimum=1) for index, size in enumerate(batch)]
+    return [require_int("batch", batch, minimum=1)] * rounds
+
+
 def increment_in_rounds(
     worker: int,
     counters: Sequence[HasValue],
@@ -267,15 +277,16 @@ def increment_in_rounds(
     increments: int,
     barrier: Any,
     results: Any,
-    batch: int = 1,
+    batch: int | Sequence[int] = 1,
 ) -> None:
     """Process target for repeated races: one round per counter in ``counters``.
 
     In round ``r`` every worker waits at ``barrier`` (so that all start together), then adds
     1 to ``counters[r]`` ``increments`` times, holding ``locks[r]`` (if not ``None``) around
-    each batch of ``batch`` increments. At the end it puts ``(worker, intervals)`` on
-    ``results``: the wall-clock ``(start, end)`` of each of its rounds. A broken barrier ends
-    the rounds early (the report is then short).
+    each batch of ``batch`` increments (or of ``batch[r]``, if ``batch`` holds one size per
+    round). At the end it puts ``(worker, intervals)`` on ``results``: the wall-clock
+    ``(start, end)`` of each of its rounds. A broken barrier ends the rounds early (the report
+    is then short).
     """
     require_int("worker", worker, minimum=0)
     if len(locks) != len(counters):
@@ -287,13 +298,13 @@ def increment_in_rounds(
     require_int("increments", increments, minimum=0)
     _require_method("barrier", barrier, "wait", "a multiprocessing.Barrier")
     _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
-    require_int("batch", batch, minimum=1)
+    sizes = _batch_sizes(batch, len(counters))
     intervals: list[Interval] = []
     try:
-        for counter, lock in zip(counters, locks, strict=True):
+        for counter, lock, size in zip(counters, locks, sizes, strict=True):
             barrier.wait(WAIT_TIMEOUT)
             start = time.time()
-            _add_ones(counter, increments, lock, batch)
+            _add_ones(counter, increments, lock, size)
             intervals.append((start, time.time()))
     except threading.BrokenBarrierError:
         pass  # a partner never arrived: report the rounds done so far
@@ -338,27 +349,34 @@ def _make_counters(variant: str, rounds: int) -> tuple[list[Any], list[Any]]:
 
 
 def run_rounds(
-    variant: str, workers: int = 2, increments: int = 20_000, rounds: int = 10, batch: int = 1
+    variant: str,
+    workers: int = 2,
+    increments: int = 20_000,
+    rounds: int = 10,
+    batch: int | Sequence[int] = 1,
 ) -> list[RoundResult]:
     """Race ``workers`` processes on a shared counter, ``rounds`` times; one result per round.
 
     ``variant`` (one of :data:`VARIANTS`) picks the kind of counter and the lock. The
     processes start once and run every round (see :func:`increment_in_rounds`), each round on
     a fresh counter. A round's time runs from the first worker's start to the last one's end.
+    ``batch`` is the number of increments per lock acquisition, or a list of one such number
+    per round (to compare batch sizes in interleaved rounds, so that a slow moment of the
+    machine does not fall on one batch size only).
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
     require_int("workers", workers, minimum=1)
     require_int("increments", increments, minimum=0)
     require_int("rounds", rounds, minimum=1)
-    require_int("batch", batch, minimum=1)
+    sizes = _batch_sizes(batch, rounds)
     counters, locks = _make_counters(variant, rounds)
     barrier = mp.Barrier(workers)
     results = mp.Queue()
     processes = [
         mp.Process(
             target=increment_in_rounds,
-            args=(n, counters, locks, increments, barrier, results, batch),
+            args=(n, counters, locks, increments, barrier, results, sizes),
             name=f"racer-{n}",
         )
         for n in range(workers)
@@ -378,6 +396,40 @@ def run_rounds(
         ends = [reports[n][r][1] for n in reports]
         outcome.append(RoundResult(workers * increments, counter.value, max(ends) - min(starts)))
     return outcome
+
+
+def time_increments(
+    setups: Mapping[str, tuple[HasValue, Any]], increments: int = 10_000, rounds: int = 7
+) -> dict[str, Timing]:
+    """Time ``increment(counter, increments, lock)`` in this process for each setup.
+
+    ``setups`` maps a name to a ``(counter, lock)`` pair (``lock`` may be ``None``). Each
+    round times every setup once, in turn, after one untimed warm-up call each: a slow moment
+    of a busy machine then slows one round of every setup, not every round of one setup, and
+    the best round of each setup is a fair figure. Returns, per setup, the seconds **per
+    increment** of every round (a :class:`~helpers.timing.Timing`; read its ``best``).
+
+    >>> timings = time_increments({"plain": (Counter(), None)}, increments=100, rounds=2)
+    >>> len(timings["plain"].samples)
+    2
+    """
+    if not isinstance(setups, Mapping) or not setups:
+        raise TypeError("setups must be a non-empty dict of name -> (counter, lock)")
+    for name, pair in setups.items():
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise TypeError(f"setups[{name!r}] must be a (counter, lock) pair, got {pair!r}")
+        _require_counter(f"setups[{name!r}][0]", pair[0])
+        _require_lock(f"setups[{name!r}][1]", pair[1], optional=True)
+    require_int("increments", increments, minimum=1)
+    require_int("rounds", rounds, minimum=1)
+    for counter, lock in setups.values():
+        increment(counter, increments, lock)  # warm-up
+    samples: dict[str, list[float]] = {name: [] for name in setups}
+    for _ in range(rounds):
+        for name, (counter, lock) in setups.items():
+            _, seconds = timed(increment, counter, increments, lock)
+            samples[name].append(seconds / increments)
+    return {name: Timing(tuple(values)) for name, values in samples.items()}
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""helpers.locks (chapter 06's workers) and helpers.checks.locks (its exercise checks)."""
+"""helpers.locks: chapter 06's workers (its exercise checks: tests/test_checks_locks.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import threading
 
 import pytest
 
-from helpers.checks.locks import CYCLE_ORDERS, check_lock_orders, check_no_lost_updates
 from helpers.locks import (
     VARIANTS,
     Counter,
@@ -27,10 +26,10 @@ from helpers.locks import (
     run_rounds,
     run_threads,
     take_two_locks,
+    time_increments,
     use_a_slot,
     widened_increment,
 )
-from helpers.workers import exit_with
 
 # ---------------------------------------------------------------------------------------------
 # The notes' example
@@ -245,9 +244,53 @@ def test_run_rounds_with_batches_loses_nothing() -> None:
     assert results[0].seconds >= 0
 
 
+def test_run_rounds_takes_one_batch_size_per_round() -> None:
+    results = run_rounds(
+        "RawValue, with Lock()", workers=2, increments=1_000, rounds=3, batch=[1, 10, 1_000]
+    )
+    assert [r.lost for r in results] == [0, 0, 0]
+
+
+def test_run_rounds_wants_as_many_batch_sizes_as_rounds() -> None:
+    with pytest.raises(ValueError, match="one batch size per round"):
+        run_rounds("RawValue, with Lock()", rounds=3, batch=[1, 10])
+
+
+def test_run_rounds_rejects_a_batch_size_below_one() -> None:
+    with pytest.raises(ValueError, match=r"batch\[1\]"):
+        run_rounds("RawValue, with Lock()", rounds=2, batch=[1, 0])
+
+
+def test_increment_in_rounds_uses_each_rounds_batch_size() -> None:
+    barrier, results = threading.Barrier(1), queue.Queue()
+    counters = [Counter(), Counter()]
+    increment_in_rounds(0, counters, [threading.Lock(), None], 7, barrier, results, batch=[3, 5])
+    assert [c.value for c in counters] == [7, 7]
+    assert len(results.get_nowait()[1]) == 2
+
+
 def test_run_rounds_rejects_an_unknown_variant() -> None:
     with pytest.raises(ValueError, match="variant must be one of"):
         run_rounds("Value, with hope")
+
+
+def test_time_increments_gives_one_sample_per_round_and_setup() -> None:
+    shared = mp.RawValue("i", 0)
+    setups = {"bare": (Counter(), None), "locked": (shared, mp.Lock())}
+    timings = time_increments(setups, increments=200, rounds=3)
+    assert list(timings) == ["bare", "locked"]
+    assert all(len(t.samples) == 3 and t.best > 0 for t in timings.values())
+    assert shared.value == 200 * 4  # one warm-up call, then three rounds
+
+
+def test_time_increments_rejects_a_setup_that_is_not_a_pair() -> None:
+    with pytest.raises(TypeError, match="setups\\['bare'\\]"):
+        time_increments({"bare": Counter()})  # type: ignore[dict-item]
+
+
+def test_time_increments_rejects_a_lock_without_acquire() -> None:
+    with pytest.raises(TypeError, match="lock"):
+        time_increments({"odd": (Counter(), object())})
 
 
 def test_variants_are_the_four_documented_ones() -> None:
@@ -419,180 +462,3 @@ def test_run_threads_rejects_a_target_that_is_not_callable() -> None:
 
 def test_run_threads_counts_lost_updates_from_the_starting_value() -> None:
     assert run_threads(increment, Counter(50), 2, 10, lock=threading.Lock()) == 0
-
-
-# ---------------------------------------------------------------------------------------------
-# Exercise 1: check_no_lost_updates
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def finished_processes() -> list[mp.Process]:
-    """Four processes that have run (a do-nothing increment) and been joined."""
-    processes = [mp.Process(target=increment, args=(Counter(), 0)) for _ in range(4)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=30)
-    return processes
-
-
-def test_check_no_lost_updates_accepts_a_full_count_with_a_shared_lock(
-    finished_processes: list[mp.Process],
-) -> None:
-    assert check_no_lost_updates(Counter(20), finished_processes, mp.Lock(), increments=5)
-
-
-def test_check_no_lost_updates_accepts_the_values_own_lock(
-    finished_processes: list[mp.Process],
-) -> None:
-    counter = mp.Value("i", 20)
-    assert check_no_lost_updates(counter, finished_processes, counter.get_lock(), increments=5)
-
-
-def test_check_no_lost_updates_accepts_a_real_locked_run() -> None:
-    counter, lock = mp.Value("i", 0), mp.Lock()
-    processes = [mp.Process(target=increment, args=(counter, 500, lock)) for _ in range(4)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=30)
-    assert check_no_lost_updates(counter, processes, lock, increments=500)
-
-
-def test_check_no_lost_updates_says_how_many_were_lost(
-    finished_processes: list[mp.Process],
-) -> None:
-    verdict = check_no_lost_updates(Counter(17), finished_processes, mp.Lock(), increments=5)
-    assert not verdict and "3 of 20 updates were lost" in verdict.message
-
-
-def test_check_no_lost_updates_rejects_a_lucky_count_without_a_lock(
-    finished_processes: list[mp.Process],
-) -> None:
-    verdict = check_no_lost_updates(Counter(20), finished_processes, None, increments=5)
-    assert not verdict and "luck" in verdict.message
-
-
-def test_check_no_lost_updates_rejects_a_threading_lock(
-    finished_processes: list[mp.Process],
-) -> None:
-    verdict = check_no_lost_updates(Counter(20), finished_processes, threading.Lock(), increments=5)
-    assert not verdict and "threading.Lock" in verdict.message
-
-
-def test_check_no_lost_updates_rejects_a_count_above_the_expected(
-    finished_processes: list[mp.Process],
-) -> None:
-    verdict = check_no_lost_updates(Counter(40), finished_processes, mp.Lock(), increments=5)
-    assert not verdict and "more than" in verdict.message
-
-
-def test_check_no_lost_updates_asks_for_four_processes(
-    finished_processes: list[mp.Process],
-) -> None:
-    verdict = check_no_lost_updates(Counter(10), finished_processes[:2], mp.Lock(), increments=5)
-    assert not verdict and "start 4 processes" in verdict.message
-
-
-def test_check_no_lost_updates_notices_a_process_that_never_started() -> None:
-    processes = [mp.Process(target=increment, args=(Counter(), 0)) for _ in range(4)]
-    verdict = check_no_lost_updates(Counter(0), processes, mp.Lock(), increments=0)
-    assert not verdict and "never started" in verdict.message
-
-
-def test_check_no_lost_updates_notices_a_process_that_was_not_joined(
-    finished_processes: list[mp.Process],
-) -> None:
-    stop = mp.Event()
-    running = mp.Process(target=count_until_stopped, args=(stop, mp.Queue()))
-    running.start()
-    try:
-        verdict = check_no_lost_updates(
-            Counter(20), [*finished_processes[:3], running], mp.Lock(), increments=5
-        )
-    finally:
-        stop.set()
-        running.join(timeout=30)
-    assert not verdict and "not been joined" in verdict.message
-
-
-def test_check_no_lost_updates_notices_a_failed_process(
-    finished_processes: list[mp.Process],
-) -> None:
-    failed = mp.Process(target=exit_with, args=(3,))
-    failed.start()
-    failed.join(timeout=30)
-    verdict = check_no_lost_updates(
-        Counter(20), [*finished_processes[:3], failed], mp.Lock(), increments=5
-    )
-    assert not verdict and "exit code 3" in verdict.message
-
-
-def test_check_no_lost_updates_rejects_a_counter_without_value(
-    finished_processes: list[mp.Process],
-) -> None:
-    assert not check_no_lost_updates(20, finished_processes, mp.Lock(), increments=5)
-
-
-# ---------------------------------------------------------------------------------------------
-# Exercise 2: check_lock_orders
-# ---------------------------------------------------------------------------------------------
-
-GLOBAL_ORDER = {"worker 1": ("A", "B"), "worker 2": ("B", "C"), "worker 3": ("A", "C")}
-
-
-def _reports(orders: dict[str, tuple[str, str]], got_both: bool = True) -> list[LockReport]:
-    return [LockReport(worker, order, got_both) for worker, order in orders.items()]
-
-
-def test_check_lock_orders_accepts_one_global_order_with_good_reports() -> None:
-    assert check_lock_orders(GLOBAL_ORDER, _reports(GLOBAL_ORDER))
-
-
-def test_check_lock_orders_finds_the_circle_in_the_starting_orders() -> None:
-    verdict = check_lock_orders(CYCLE_ORDERS, _reports(CYCLE_ORDERS, got_both=False))
-    assert not verdict and "circle" in verdict.message
-
-
-def test_check_lock_orders_finds_a_two_worker_circle() -> None:
-    needs = {"x": ("A", "B"), "y": ("A", "B")}
-    orders = {"x": ("A", "B"), "y": ("B", "A")}
-    verdict = check_lock_orders(orders, _reports(orders), needs=needs)
-    assert not verdict and "circle" in verdict.message
-
-
-def test_check_lock_orders_rejects_a_worker_that_takes_other_locks() -> None:
-    orders = {**GLOBAL_ORDER, "worker 3": ("A", "B")}
-    verdict = check_lock_orders(orders, _reports(orders))
-    assert not verdict and "worker 3 needs locks A and C" in verdict.message
-
-
-def test_check_lock_orders_asks_for_reports_when_there_are_none() -> None:
-    verdict = check_lock_orders(GLOBAL_ORDER, [])
-    assert not verdict and "run the workers" in verdict.message
-
-
-def test_check_lock_orders_rejects_reports_from_other_orders() -> None:
-    reports = _reports({**GLOBAL_ORDER, "worker 3": ("C", "A")})
-    verdict = check_lock_orders(GLOBAL_ORDER, reports)
-    assert not verdict and "worker 3 ran with" in verdict.message
-
-
-def test_check_lock_orders_reports_a_worker_that_timed_out() -> None:
-    verdict = check_lock_orders(GLOBAL_ORDER, _reports(GLOBAL_ORDER, got_both=False))
-    assert not verdict and "timed out" in verdict.message
-
-
-def test_check_lock_orders_rejects_a_missing_worker() -> None:
-    orders = {k: v for k, v in GLOBAL_ORDER.items() if k != "worker 2"}
-    assert not check_lock_orders(orders, _reports(orders))
-
-
-def test_check_lock_orders_rejects_orders_that_are_not_a_dict() -> None:
-    assert not check_lock_orders([("A", "B")], [])  # type: ignore[arg-type]
-
-
-def test_check_lock_orders_accepts_a_real_run_in_one_global_order() -> None:
-    reports = run_lock_workers(GLOBAL_ORDER, hold=0.01, timeout=5)
-    assert check_lock_orders(GLOBAL_ORDER, reports)
