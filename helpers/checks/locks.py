@@ -53,12 +53,16 @@ CHECK_TIMEOUT = 20.0
 #: Locks that work between processes: a multiprocessing lock, or a Manager's lock proxy.
 _PROCESS_LOCK_TYPES: tuple[type, ...] = (mp_sync.Lock, mp_sync.RLock, mp_managers.AcquirerProxy)
 #: Locks that live in one process only.
-_THREAD_LOCK_TYPES: tuple[type, ...] = (
-    type(threading.Lock()),
-    type(threading.RLock()),
-    threading._PyRLock,  # type: ignore[attr-defined]
-    threading.Semaphore,
-    threading.Condition,
+_THREAD_LOCK_TYPES: tuple[type, ...] = tuple(
+    kind
+    for kind in (
+        type(threading.Lock()),
+        type(threading.RLock()),
+        getattr(threading, "_PyRLock", None),  # the pure-Python RLock, where there is one
+        threading.Semaphore,
+        threading.Condition,
+    )
+    if isinstance(kind, type)
 )
 _SIGNATURE = inspect.signature(increment)
 _CALLER_THREAD = "learner-code-under-check"  # the thread call_with_timeout starts
