@@ -365,3 +365,50 @@ CLAIMS += [
         holds=lambda f: f("threads.locked_lost") == 0,
     ),
 ]
+
+
+# --- chapter 02 ---
+CLAIMS += [
+    Claim(
+        notebook="02_queues",
+        says="list_of_squares(200,000) pickles to more than a megabyte, far more than a pipe "
+        "holds",
+        needs=("big_result.pickled_bytes", "big_result.pipe_bytes"),
+        holds=lambda f: f("big_result.pickled_bytes") > max(1_000_000,
+                                                            10 * f("big_result.pipe_bytes")),
+    ),
+    Claim(
+        notebook="02_queues",
+        says="the child's work takes far less than a second, yet a second later it is still "
+        "alive (stuck at exit until its result is read), and exits with code 0 once read",
+        needs=("big_result.compute_seconds", "join_first.alive_after_1s",
+               "join_first.exit_code_after_read"),
+        holds=lambda f: f("big_result.compute_seconds") < 0.5
+        and f("join_first.alive_after_1s") is True
+        and f("join_first.exit_code_after_read") == 0,
+    ),
+    Claim(
+        notebook="02_queues",
+        says="in the run shown, the last task started arrived first and the first started "
+        "arrived last",
+        needs=("arrival.first_to_arrive", "arrival.last_to_arrive", "arrival.tasks"),
+        holds=lambda f: f("arrival.first_to_arrive") == f("arrival.tasks") - 1
+        and f("arrival.last_to_arrive") == 0,
+    ),
+    Claim(
+        notebook="02_queues",
+        says="a multiprocessing.Queue costs at least 3 times as much per item as a "
+        "queue.Queue, even for small lists",
+        needs=("queue_cost.small_ratio", "queue_cost.large_ratio"),
+        holds=lambda f: min(f("queue_cost.small_ratio"), f("queue_cost.large_ratio")) >= 3,
+    ),
+    Claim(
+        notebook="02_queues",
+        says="the gap grows with the size of the items, while a queue.Queue costs the same "
+        "whatever their size",
+        needs=("queue_cost.small_ratio", "queue_cost.large_ratio", "queue_cost.threads_small",
+               "queue_cost.threads_large"),
+        holds=lambda f: f("queue_cost.large_ratio") > f("queue_cost.small_ratio")
+        and f("queue_cost.threads_large") < 2 * f("queue_cost.threads_small"),
+    ),
+]

@@ -18,10 +18,11 @@ Tagged(task_id=7, value=4950)
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from helpers._validate import require_int, require_number
+from helpers.timing import Clock, Timing
 from helpers.workers import sum_of_range
 
 
@@ -158,3 +159,43 @@ def round_trip(queue: Any, items: Iterable[Any], timeout: float = 10.0) -> list[
     for item in items:
         queue.put(item)
     return [queue.get(timeout=timeout) for _ in items]
+
+
+def compare_round_trips(
+    queues: Mapping[str, Any],
+    items: Sequence[Any],
+    rounds: int = 7,
+    clock: Clock = time.perf_counter,
+) -> dict[str, Timing]:
+    """Time :func:`round_trip` through every queue, per item, in interleaved rounds.
+
+    One untimed round first (it starts a ``multiprocessing.Queue``'s feeder thread), then
+    ``rounds`` rounds in which every queue takes its turn: a burst of load on a shared machine
+    then slows all of them, not only the one measured at that moment. Report the ``best`` of
+    each :class:`~helpers.timing.Timing`: the closest to what the queue itself costs.
+
+    >>> import queue
+    >>> ticks = iter(range(100))
+    >>> costs = compare_round_trips({"q": queue.Queue()}, [1, 2], rounds=2,
+    ...                             clock=lambda: next(ticks))
+    >>> costs["q"].samples  # one tick per round, for 2 items
+    (0.5, 0.5)
+    """
+    if not queues:
+        raise ValueError("queues must name at least one queue")
+    for name, queue in queues.items():
+        if not callable(getattr(queue, "put", None)) or not callable(getattr(queue, "get", None)):
+            raise TypeError(f"queues[{name!r}] must have put() and get() methods")
+    require_int("rounds", rounds, minimum=1)
+    items = list(items)
+    if not items:
+        raise ValueError("items must hold at least one item")
+    for queue in queues.values():
+        round_trip(queue, items)
+    samples: dict[str, list[float]] = {name: [] for name in queues}
+    for _ in range(rounds):
+        for name, queue in queues.items():
+            start = clock()
+            round_trip(queue, items)
+            samples[name].append((clock() - start) / len(items))
+    return {name: Timing(tuple(times)) for name, times in samples.items()}

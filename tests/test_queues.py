@@ -1,17 +1,19 @@
-"""Chapter 02: the queue workers (helpers.queues) and the checks (helpers.checks.queues)."""
+"""Chapter 02: the queue workers and the measuring helper (helpers.queues).
+
+The exercise checks are tested in ``tests/test_checks_queues.py``.
+"""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import queue
-from collections.abc import Sequence
 
 import pytest
 
-from helpers.checks.queues import BIG_SIZES, DELAYS, SIZES, check_collect, check_ordered_sums
 from helpers.queues import (
     Tagged,
     append_sum_of_range,
+    compare_round_trips,
     list_of_squares,
     put_sum_of_range,
     put_tagged_squares,
@@ -19,10 +21,6 @@ from helpers.queues import (
     round_trip,
     send_sum_of_range,
 )
-from helpers.workers import slow_square, sum_of_range
-
-SMALL_SIZES = (3000, 1000, 2000)
-
 
 # --- workers -------------------------------------------------------------------------------
 
@@ -156,154 +154,42 @@ def test_round_trip_rejects_a_negative_timeout():
         round_trip(queue.Queue(), [1], timeout=-1)
 
 
-# --- exercise 1: ordered sums --------------------------------------------------------------
+def test_compare_round_trips_times_every_queue_per_item_in_every_round():
+    for_processes = mp.Queue()
+    costs = compare_round_trips(
+        {"threads": queue.Queue(), "processes": for_processes}, [[1, 2]] * 50, rounds=3
+    )
+    for_processes.close()
+    for_processes.join_thread()
+    assert list(costs) == ["threads", "processes"]
+    assert all(len(timing.samples) == 3 and timing.best > 0 for timing in costs.values())
 
 
-def _truth() -> list[int]:
-    return [sum_of_range(n) for n in SIZES]
+def test_compare_round_trips_takes_turns():
+    calls = []
+
+    class Logged(queue.Queue):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name
+
+        def put(self, item, block=True, timeout=None):
+            calls.append(self.name)
+            super().put(item, block, timeout)
+
+    compare_round_trips({"a": Logged("a"), "b": Logged("b")}, [0], rounds=2)
+    assert calls == ["a", "b", "a", "b", "a", "b"]  # a warm-up round, then two rounds
 
 
-def test_exercise_1_gives_one_delay_per_size():
-    assert len(DELAYS) == len(SIZES)
-
-
-def test_check_ordered_sums_accepts_the_sums_in_task_order():
-    assert check_ordered_sums(_truth()).ok
-
-
-def test_check_ordered_sums_accepts_results_collected_from_processes():
-    q = mp.Queue()
-    workers = [
-        mp.Process(target=put_tagged_sum_of_range, args=(i, n, q, d))
-        for i, (n, d) in enumerate(zip(SIZES, DELAYS, strict=True))
-    ]
-    for worker in workers:
-        worker.start()
-    pairs = [q.get(timeout=30) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
-    assert check_ordered_sums([value for _, value in sorted(pairs)]).ok
-
-
-def test_check_ordered_sums_rejects_none():
-    assert "results is None" in check_ordered_sums(None).message
-
-
-def test_check_ordered_sums_rejects_a_number():
-    assert not check_ordered_sums(4950).ok
-
-
-def test_check_ordered_sums_says_when_results_are_missing():
-    verdict = check_ordered_sums(_truth()[:1])
-    assert not verdict.ok and "got 1" in verdict.message
-
-
-def test_check_ordered_sums_says_when_tags_were_kept():
-    verdict = check_ordered_sums([Tagged(i, v) for i, v in enumerate(_truth())])
-    assert not verdict.ok and "pairs" in verdict.message
-
-
-def test_check_ordered_sums_says_when_results_are_in_arrival_order():
-    verdict = check_ordered_sums(list(reversed(_truth())))
-    assert not verdict.ok and "wrong order" in verdict.message
-
-
-def test_check_ordered_sums_says_when_results_are_sorted_by_value():
-    verdict = check_ordered_sums(sorted(_truth()))
-    assert not verdict.ok and "sorted by value" in verdict.message
-
-
-def test_check_ordered_sums_names_the_first_wrong_value():
-    wrong = _truth()
-    wrong[2] += 1
-    verdict = check_ordered_sums(wrong)
-    assert not verdict.ok and "results[2]" in verdict.message
-
-
-def test_check_ordered_sums_computes_the_truth_for_other_sizes():
-    assert check_ordered_sums([4950, 0], sizes=(100, 0)).ok
-
-
-# --- exercise 2: drain, then join ----------------------------------------------------------
-
-
-def collect_right(sizes: Sequence[int]):
-    q = mp.Queue()
-    workers = [mp.Process(target=put_tagged_squares, args=(i, n, q)) for i, n in enumerate(sizes)]
-    for worker in workers:
-        worker.start()
-    pairs = [q.get(timeout=30) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
-    return [value for _, value in sorted(pairs)], workers
-
-
-def collect_join_first(sizes: Sequence[int]):
-    q = mp.Queue()
-    workers = [mp.Process(target=put_tagged_squares, args=(i, n, q)) for i, n in enumerate(sizes)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()  # the bug: the workers cannot exit before their results are read
-    pairs = [q.get(timeout=1) for _ in workers]
-    return [value for _, value in sorted(pairs)], workers
-
-
-def collect_without_join(sizes: Sequence[int]):
-    truth = [list_of_squares(n) for n in sizes]
-    sleepers = [mp.Process(target=slow_square, args=(2,), kwargs={"delay": 30}) for _ in sizes]
-    for sleeper in sleepers:
-        sleeper.start()
-    return truth, sleepers
-
-
-def collect_unsorted(sizes: Sequence[int]):
-    results, workers = collect_right(sizes)
-    return list(reversed(results)), workers
-
-
-def test_check_collect_accepts_drain_then_join():
-    assert check_collect(collect_right, sizes=SMALL_SIZES).ok
-
-
-def test_check_collect_accepts_the_exercise_sizes():
-    assert check_collect(collect_right).ok
-
-
-def test_check_collect_stops_a_collect_that_joins_before_reading():
-    verdict = check_collect(collect_join_first, sizes=BIG_SIZES, timeout=2)
-    assert not verdict.ok and "Read one result per worker first" in verdict.message
-    assert not mp.active_children()
-
-
-def test_check_collect_says_when_a_worker_was_not_joined():
-    verdict = check_collect(collect_without_join, sizes=SMALL_SIZES)
-    assert not verdict.ok and "still running" in verdict.message
-    assert not mp.active_children()
-
-
-def test_check_collect_says_when_results_are_out_of_order():
-    verdict = check_collect(collect_unsorted, sizes=SMALL_SIZES)
-    assert not verdict.ok and "wrong order" in verdict.message
-
-
-def test_check_collect_rejects_none():
-    verdict = check_collect(lambda sizes: None)
-    assert not verdict.ok and "returned None" in verdict.message
-
-
-def test_check_collect_rejects_results_without_workers():
-    verdict = check_collect(lambda sizes: [list_of_squares(n) for n in sizes])
-    assert not verdict.ok and "(results, workers)" in verdict.message
-
-
-def test_check_collect_reports_an_exception_raised_by_collect():
-    def broken(sizes):
-        raise queue.Empty()
-
-    verdict = check_collect(broken)
-    assert not verdict.ok and "raised Empty" in verdict.message
-
-
-def test_check_collect_rejects_a_non_function():
-    assert not check_collect("collect").ok
+@pytest.mark.parametrize(
+    ("queues", "items", "rounds", "error"),
+    [
+        ({}, [1], 1, ValueError),
+        ({"list": []}, [1], 1, TypeError),
+        ({"q": queue.Queue()}, [], 1, ValueError),
+        ({"q": queue.Queue()}, [1], 0, ValueError),
+    ],
+)
+def test_compare_round_trips_rejects_bad_arguments(queues, items, rounds, error):
+    with pytest.raises(error):
+        compare_round_trips(queues, items, rounds=rounds)

@@ -1,14 +1,54 @@
-"""Checks for the exercises of chapter 02 (returning results through a queue)."""
+"""Checks for the exercises of chapter 02 (returning results through a queue).
+
+Both exercises ask for a *function* that starts worker processes, reads their results from
+one queue and joins them. The check does not only look at what the function returns: it calls
+it while watching
+
+* every ``start()`` and ``join()`` of a thread or process, with its target and arguments
+  (:func:`helpers.checks.recording.recorded_workers`);
+* every ``get()`` on a ``multiprocessing`` queue (what it returned, and whether it had a
+  timeout) and every call of ``join()`` on a process, when it *began* (:func:`watched_waits`);
+* whether the learner's own thread (the parent) ran the work itself (:func:`parent_work`).
+
+So it can tell "the workers computed the results and the parent read one per worker, then
+joined" from the wrong answers that return the same list: work done in the parent, workers
+run one at a time, joined before they were read, read with a ``get()`` that could wait
+forever. Each failing verdict carries a hint id (see :data:`HINTS`). The learner's function
+runs in a helper thread with a time limit, and every worker it leaves running is stopped, so
+a wrong answer that hangs cannot freeze the notebook.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
 import multiprocessing as mp
+import multiprocessing.queues
+import os
+import queue
+import sys
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import CodeType, FrameType
 from typing import Any
 
 from helpers.checks import Verdict, correct, not_yet
-from helpers.queues import list_of_squares
+from helpers.checks.recording import (
+    Outcome,
+    WorkerEvent,
+    call_with_timeout,
+    children_now,
+    recorded_workers,
+    stop_new_children,
+)
+from helpers.queues import (
+    list_of_squares,
+    put_tagged_squares,
+    put_tagged_sum_of_range,
+)
 from helpers.workers import sum_of_range
 
 #: Exercise 1: one worker per size; worker ``i`` sleeps ``DELAYS[i]`` before it reports, so the
@@ -19,49 +59,269 @@ DELAYS = (0.2, 0.15, 0.1, 0.05, 0.0)
 #: Exercise 2: each result pickles to hundreds of kilobytes, far more than a pipe holds.
 BIG_SIZES = (120_000, 60_000, 90_000)
 
+#: Every hint id these checks give, and the mistake it names.
+HINTS = {
+    "ok": "right",
+    "not-a-function": "the answer is not a function",
+    "missing": "the function returned None (nothing written yet)",
+    "wrong-type": "the function returned something of the wrong shape",
+    "work-in-parent": "the parent computed the results (or never read the workers' results)",
+    "threads": "threads were started instead of processes",
+    "wrong-target": "the processes run another function than the exercise's worker",
+    "wrong-queue": "the workers were given something other than a multiprocessing queue",
+    "wrong-count": "not one process per task",
+    "wrong-args": "a worker received the wrong arguments",
+    "separate-queues": "the workers were given different queues",
+    "one-at-a-time": "each worker was started only after the previous one was read or joined",
+    "one-get-only": "fewer get() calls than workers",
+    "no-timeout": "a get() without a timeout (it could wait forever)",
+    "join-before-get": "a worker was joined before every result was read",
+    "not-joined": "a worker was still running when the function returned",
+    "exit-code": "a worker ended with a non-zero exit code",
+    "raised": "the function raised an exception",
+    "empty": "a get(timeout=...) found nothing",
+    "hangs": "the function did not return in time",
+    "wrong-length": "not one result per task",
+    "pairs-left": "the (task_id, value) pairs were returned instead of the values",
+    "arrival-order": "the results are in the order they arrived, not in task order",
+    "sorted-by-value": "the results are sorted by value, not by task",
+    "wrong-order": "the right values in a wrong order",
+    "wrong-value": "a wrong value",
+}
 
-def _is_sequence(value: object) -> bool:
-    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+# --- watching the learner's code -------------------------------------------------------------
+
+
+@dataclass
+class Wait:
+    """One call of ``get()`` on a multiprocessing queue, or of ``join()`` on a process."""
+
+    kind: str  # "get" or "join"
+    source: Any  # the queue read from, or the process joined
+    bounded: bool  # it had a timeout (or did not block): it cannot wait forever
+    called: float  # time.monotonic() when the call began
+    returned: float | None = None  # when it returned; None while waiting, or if it raised
+    item: Any = None  # what a get() returned
+
+    @property
+    def got_item(self) -> bool:
+        """A ``get()`` that returned an item."""
+        return self.kind == "get" and self.returned is not None
+
+
+def _bounded_get(block: object = True, timeout: object = None) -> bool:
+    return not block or timeout is not None
+
+
+@contextlib.contextmanager
+def watched_waits() -> Iterator[list[Wait]]:
+    """Inside the block, every ``get()`` on a ``multiprocessing`` ``Queue``/``SimpleQueue`` and
+    every process ``join()`` is noted, in the order the calls began.
+
+    A ``SimpleQueue.get()`` takes no timeout; it is noted as bounded (it is not judged).
+    """
+    waits: list[Wait] = []
+    guard = threading.Lock()
+    queue_class = multiprocessing.queues.Queue
+    simple_class = multiprocessing.queues.SimpleQueue
+    process_class = mp.process.BaseProcess
+    originals = {
+        (queue_class, "get"): queue_class.get,
+        (simple_class, "get"): simple_class.get,
+        (process_class, "join"): process_class.join,
+    }
+
+    def wrap(cls: type, name: str) -> Callable[..., Any]:
+        original = originals[(cls, name)]
+
+        def watched(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if name == "join":
+                bounded = (args[0] if args else kwargs.get("timeout")) is not None
+            elif cls is queue_class:
+                try:
+                    bounded = _bounded_get(*args, **kwargs)
+                except TypeError:  # a wrong call: let the real get() say so
+                    return original(self, *args, **kwargs)
+            else:
+                bounded = True
+            wait = Wait("get" if name == "get" else "join", self, bounded, time.monotonic())
+            with guard:
+                waits.append(wait)
+            result = original(self, *args, **kwargs)
+            wait.item = result
+            wait.returned = time.monotonic()
+            return result
+
+        return watched
+
+    try:
+        for cls, name in originals:
+            setattr(cls, name, wrap(cls, name))
+        yield waits
+    finally:
+        for (cls, name), original in originals.items():
+            setattr(cls, name, original)
+
+
+@dataclass
+class ParentWork:
+    """How often the learner's own thread called each of the watched functions."""
+
+    calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """All calls together."""
+        return sum(self.calls.values())
+
+
+def parent_work(
+    func: Callable[..., Any], watched: Sequence[Callable[..., Any]]
+) -> tuple[Callable[..., Any], ParentWork]:
+    """Wrap ``func`` so that, while it runs, calls of ``watched`` functions *in its own thread*
+    are counted (``sys.setprofile`` is per thread: workers, threads and child processes are not
+    counted). Returns the wrapped function and the counter it fills.
+    """
+    codes: dict[CodeType, str] = {f.__code__: f.__name__ for f in watched}
+    work = ParentWork()
+    parent = os.getpid()
+
+    def hook(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code in codes and os.getpid() == parent:
+            name = codes[frame.f_code]
+            work.calls[name] = work.calls.get(name, 0) + 1
+
+    @functools.wraps(func)
+    def profiled(*args: Any) -> Any:
+        sys.setprofile(hook)
+        try:
+            return func(*args)
+        finally:
+            sys.setprofile(None)
+
+    return profiled, work
+
+
+@dataclass
+class Run:
+    """Everything the check saw while the learner's function ran once."""
+
+    outcome: Outcome
+    events: list[WorkerEvent]  # starts and joins of threads and processes
+    waits: list[Wait]  # gets and process joins
+    work: ParentWork  # the workers' functions, called by the parent itself
+    exitcodes: dict[int, int | None]  # id(process) -> exit code when the function returned
+    stopped: int  # workers the check had to stop afterwards
+
+    def started(self, kind: str) -> list[WorkerEvent]:
+        """The ``start`` events of ``"thread"`` or ``"process"`` workers."""
+        return [e for e in self.events if e.action == "start" and e.kind == kind]
+
+    def joined(self, worker: Any) -> bool:
+        """Whether ``join()`` on ``worker`` returned at least once."""
+        return any(e.action == "join" and e.worker is worker for e in self.events)
+
+
+def watch(
+    func: Callable[..., Any],
+    args: Sequence[Any],
+    timeout: float,
+    parent_must_not_run: Sequence[Callable[..., Any]] = (),
+    grace: float = 2.0,
+) -> Run:
+    """Call ``func(*args)`` (at most ``timeout`` seconds), watching it; stop what it leaves.
+
+    If ``func`` is still running after ``timeout`` seconds, the processes it started are
+    stopped, and for up to ``grace`` seconds so is any process it starts after that (a
+    ``join()`` that returns because its worker was stopped lets the code go on).
+    """
+    before = children_now()
+    profiled, work = parent_work(func, parent_must_not_run)
+    learner: list[threading.Thread] = []
+
+    def run_learner(*call_args: Any) -> Any:
+        learner.append(threading.current_thread())
+        return profiled(*call_args)
+
+    with recorded_workers() as log, watched_waits() as waits:
+        outcome = call_with_timeout(run_learner, tuple(args), timeout)
+        events, seen = list(log.events), list(waits)
+    processes = [e.worker for e in events if e.action == "start" and e.kind == "process"]
+    exitcodes = {id(process): process.exitcode for process in processes}
+    # Outside the recording: the check's own joins are not the learner's.
+    stopped: set[int] = set()
+
+    def stop() -> None:
+        stopped.update(p.pid for p in mp.active_children() if p.pid not in before and p.is_alive())
+        stop_new_children(before)
+
+    stop()
+    deadline = time.monotonic() + grace
+    while learner and learner[0].is_alive() and time.monotonic() < deadline:
+        stop()
+        learner[0].join(timeout=0.05)
+    stop()
+    while children_now() - before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return Run(outcome, events, seen, work, exitcodes, len(stopped))
+
+
+# --- what an exercise expects ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """What one exercise asks for: which worker, with which arguments, and the right results."""
+
+    function: str  # the learner's function, as the messages call it
+    target: Callable[..., Any]  # the worker every process must run
+    call_text: str  # how worker i is called, in words
+    calls: Mapping[int, tuple[Any, ...]]  # task id -> the worker's arguments except the queue
+    truth: list[Any]  # results[i] for task i
+    describe: Callable[[int], str]  # what results[i] should be, in words
+    parent_must_not_run: tuple[Callable[..., Any], ...]
+
+    @property
+    def tasks(self) -> int:
+        return len(self.calls)
+
+
+def _call_arguments(event: WorkerEvent) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments the worker's target receives, looking inside ``functools.partial``."""
+    target, args, kwargs = event.target, event.args, event.kwargs
+    if isinstance(target, functools.partial):
+        return tuple(target.args) + tuple(args), {**target.keywords, **kwargs}
+    return tuple(args), dict(kwargs)
+
+
+def _same_function(target: Any, expected: Callable[..., Any]) -> bool:
+    target = getattr(target, "func", target)  # functools.partial
+    return (
+        getattr(target, "__module__", None) == expected.__module__
+        and getattr(target, "__qualname__", None) == expected.__qualname__
+    )
+
+
+def _bound(event: WorkerEvent, exercise: Exercise) -> tuple[tuple[Any, ...], Any] | None:
+    """``(arguments except the queue, queue)`` of one worker; ``None`` if they do not fit."""
+    args, kwargs = _call_arguments(event)
+    try:
+        bound = inspect.signature(exercise.target).bind(*args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    values = dict(bound.arguments)
+    the_queue = values.pop("queue")
+    return tuple(values.values()), the_queue
+
+
+def _is_process_queue(obj: object) -> bool:
+    return isinstance(obj, (multiprocessing.queues.Queue, multiprocessing.queues.SimpleQueue))
 
 
 def _looks_tagged(item: object) -> bool:
     return isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], int)
-
-
-def _compare_in_order(
-    results: Sequence[Any], truth: list[Any], describe: Callable[[int], str]
-) -> Verdict | None:
-    """A failing verdict if ``results`` differs from ``truth``; ``None`` if they are equal."""
-    if len(results) != len(truth):
-        return not_yet(
-            f"expected {len(truth)} results (one per worker), got {len(results)}: "
-            "call get() exactly once per worker"
-        )
-    if all(_looks_tagged(item) for item in results) and not all(_looks_tagged(t) for t in truth):
-        return not_yet(
-            "these look like (task_id, value) pairs: sort them by task_id, then keep only the "
-            "values, e.g. [value for _, value in sorted(pairs)]"
-        )
-    if list(results) == truth:
-        return None
-    try:
-        same_items = sorted(results) == sorted(truth)
-    except TypeError:
-        same_items = False
-    if same_items:
-        if list(results) == sorted(truth):
-            return not_yet(
-                "right values, but sorted by value: put them in task order (sort the "
-                "(task_id, value) pairs by task_id, the first item of each pair)"
-            )
-        return not_yet(
-            "right values in the wrong order: results arrive in the order the workers finish; "
-            "sort the (task_id, value) pairs by task_id before keeping the values"
-        )
-    for index, (got, expected) in enumerate(zip(results, truth, strict=True)):
-        if got != expected:
-            return not_yet(f"results[{index}] should be {describe(index)}, got {_short(got)}")
-    return None  # pragma: no cover (unreachable: unequal lists differ somewhere)
 
 
 def _short(value: object) -> str:
@@ -69,134 +329,424 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def check_ordered_sums(results: object, sizes: Sequence[int] = SIZES) -> Verdict:
-    """Exercise 1: ``results[i]`` must be ``sum_of_range(sizes[i])``, in task order."""
-    if results is None:
+def _as_list(results: object) -> list[Any] | None:
+    """``results`` as a list, if it is a sequence of results (a list, tuple, array...)."""
+    if results is None or isinstance(results, (str, bytes, Mapping, set, frozenset)):
+        return None
+    tolist = getattr(results, "tolist", None)
+    if callable(tolist):  # a NumPy array
+        results = tolist()
+    try:
+        return list(results)  # type: ignore[call-overload]
+    except TypeError:
+        return None
+
+
+def _all_read_at(gets: list[Wait], expected: int) -> float:
+    """When the ``expected``-th item was read (``inf`` if fewer were read)."""
+    done = sorted(w.returned for w in gets if w.returned is not None)
+    return done[expected - 1] if 0 < expected <= len(done) else float("inf")
+
+
+def _queues_given(run: Run, exercise: Exercise) -> list[Any]:
+    found = []
+    for event in run.started("process"):
+        bound = _bound(event, exercise)
+        if bound is not None:
+            found.append(bound[1])
+    return found
+
+
+def _joined_early(run: Run, workers: list[Any], gets: list[Wait]) -> bool:
+    """Whether a ``join()`` on one of ``workers`` began before every worker had been read."""
+    read_all = _all_read_at(gets, len(workers))
+    ids = {id(worker) for worker in workers}
+    return any(w.kind == "join" and id(w.source) in ids and w.called < read_all for w in run.waits)
+
+
+def _started_after_a_wait(run: Run, workers: list[Any], gets: list[Wait]) -> bool:
+    """Whether a worker was started after another had been joined or read: one at a time."""
+    ids = {id(worker) for worker in workers}
+    starts = [e.time for e in run.events if e.action == "start" and id(e.worker) in ids]
+    if not starts:
+        return False
+    last_start = max(starts)
+    joins = [w.called for w in run.waits if w.kind == "join" and id(w.source) in ids]
+    reads = [w.returned for w in gets if w.returned is not None]
+    return any(t < last_start for t in joins + reads)
+
+
+# --- judging one run -------------------------------------------------------------------------
+
+
+def _judge_hang(run: Run, exercise: Exercise, timeout: float) -> Verdict:
+    workers = [event.worker for event in run.started("process")]
+    queues = {id(q) for q in _queues_given(run, exercise)}
+    gets = [w for w in run.waits if w.kind == "get" and id(w.source) in queues]
+    stopped = f"(the check stopped {run.stopped} worker(s))"
+    if workers and _joined_early(run, workers, gets):
         return not_yet(
-            "results is None: start one process per size, read one tagged result per worker "
-            "with get(timeout=...), and put the values in task order"
+            f"{exercise.function} was still running after {timeout:g} seconds {stopped}: it "
+            "waited in join() for a worker whose result had not been read. A process that has "
+            "put data in a queue does not exit until that data has been read. Read one result "
+            "per worker first (get(timeout=...) once per worker), then join.",
+            "join-before-get",
         )
-    if not _is_sequence(results):
-        return not_yet(f"results should be a list of numbers, not {type(results).__name__}")
-    truth = [sum_of_range(n) for n in sizes]
-    failed = _compare_in_order(results, truth, lambda i: f"sum_of_range({sizes[i]}) = {truth[i]}")
+    if any(w.kind == "get" and not w.bounded and w.returned is None for w in run.waits):
+        return not_yet(
+            f"{exercise.function} was still running after {timeout:g} seconds {stopped}: it "
+            "waited in a get() without a timeout for a result that never came. Read exactly "
+            "one result per worker, each with get(timeout=...).",
+            "no-timeout",
+        )
+    return not_yet(
+        f"{exercise.function} was still running after {timeout:g} seconds {stopped}. Start "
+        "every worker, read one result per worker with get(timeout=...), then join them.",
+        "hangs",
+    )
+
+
+def _judge_workers(run: Run, exercise: Exercise) -> Verdict | None:
+    """A failing verdict about the kind of workers started, or ``None``."""
+    processes = run.started("process")
+    if not processes:
+        for event in run.started("thread"):
+            target = getattr(event.target, "func", event.target)
+            module = str(getattr(target, "__module__", ""))
+            if module.startswith("helpers.") and not module.startswith("helpers.checks"):
+                return not_yet(
+                    f"{exercise.function} started threads: use one multiprocessing Process "
+                    "per task (this exercise is about processes handing their results back)",
+                    "threads",
+                )
+        return None  # nothing started: judged with the results
+    name = exercise.target.__name__
+    for event in processes:
+        if not _same_function(event.target, exercise.target):
+            return not_yet(
+                f"a process runs {event.target_name}: every process should run {name} "
+                f"(target={name}), which puts a tagged result into the queue",
+                "wrong-target",
+            )
+    for the_queue in _queues_given(run, exercise):
+        if not _is_process_queue(the_queue):
+            return not_yet(
+                f"the workers were given a {type(the_queue).__name__}: a child process needs "
+                "a multiprocessing queue (q = mp.Queue()) to send its result back",
+                "wrong-queue",
+            )
+    return None
+
+
+def _judge_mechanism(run: Run, exercise: Exercise) -> Verdict | None:
+    """With the right workers: one per task, all started, each read once, then joined."""
+    processes = run.started("process")
+    if len(processes) != exercise.tasks:
+        return not_yet(
+            f"{len(processes)} process(es) were started for {exercise.tasks} tasks: start "
+            "exactly one process per task",
+            "wrong-count",
+        )
+    bound = [_bound(event, exercise) for event in processes]
+    given = {b[0][0]: b[0] for b in bound if b is not None and b[0]}
+    if None in bound or given != dict(exercise.calls):
+        return not_yet(
+            f"the workers' arguments are not the tasks' (the first worker got "
+            f"{_short(processes[0].args)}): worker i should run {exercise.call_text}",
+            "wrong-args",
+        )
+    queues = {id(b[1]) for b in bound if b is not None}
+    if len(queues) != 1:
+        return not_yet(
+            f"the {exercise.tasks} workers were given {len(queues)} different queues: create "
+            "one queue before the loop and give that same queue to every worker",
+            "separate-queues",
+        )
+    the_queue = bound[0][1]  # type: ignore[index]
+    workers = [event.worker for event in processes]
+    gets = [w for w in run.waits if w.got_item and w.source is the_queue]
+    if _started_after_a_wait(run, workers, gets):
+        return not_yet(
+            "the workers ran one at a time: a worker was started only after an earlier one "
+            "had been read or joined. Start all of them first, then read, then join, so that "
+            "they run at the same time.",
+            "one-at-a-time",
+        )
+    if not gets or run.work.total:
+        what = (
+            f"the parent called {', '.join(sorted(run.work.calls))} itself"
+            if run.work.total
+            else "no result was read from the workers' queue"
+        )
+        return not_yet(
+            f"{what}: the results must come from the workers. Read each worker's tagged "
+            "result with q.get(timeout=...) and keep its value.",
+            "work-in-parent",
+        )
+    if len(gets) < exercise.tasks:
+        return not_yet(
+            f"{len(gets)} get() for {exercise.tasks} workers: each get() reads one result, "
+            "so call it once per worker (the notes' mistake: one get() for two workers)",
+            "one-get-only",
+        )
+    if any(not w.bounded for w in run.waits if w.kind == "get" and w.source is the_queue):
+        return not_yet(
+            "a get() without a timeout: if a worker dies before it puts its result, that get() "
+            "waits forever. Use q.get(timeout=30): it raises queue.Empty instead.",
+            "no-timeout",
+        )
+    if _joined_early(run, workers, gets):
+        return not_yet(
+            "a worker was joined before every result had been read. That works only while "
+            "the results are small: a process that has put a large result cannot exit until "
+            "it is read, and join() then waits forever. Read first, join second.",
+            "join-before-get",
+        )
+    for index, worker in enumerate(workers):
+        code = run.exitcodes.get(id(worker))
+        if code is None or not run.joined(worker):
+            return not_yet(
+                f"worker {index} was not joined: join every worker (after reading the "
+                f"results) before {exercise.function} returns",
+                "not-joined",
+            )
+        if code != 0:
+            return not_yet(f"worker {index} ended with exit code {code}", "exit-code")
+    return None
+
+
+def _judge_results(results: list[Any], run: Run, exercise: Exercise) -> Verdict | None:
+    truth = exercise.truth
+    if len(results) != len(truth):
+        return not_yet(
+            f"expected {len(truth)} results (one per task), got {len(results)}",
+            "wrong-length",
+        )
+    if all(_looks_tagged(item) for item in results) and not all(_looks_tagged(t) for t in truth):
+        return not_yet(
+            "these look like (task_id, value) pairs: sort them by task_id, then keep only the "
+            "values, e.g. [value for _, value in sorted(pairs)]",
+            "pairs-left",
+        )
+    if results == truth:
+        return None
+    arrived = [w.item[1] for w in run.waits if w.got_item and _looks_tagged(w.item)]
+    if results == arrived:
+        return not_yet(
+            "these are the values in the order they arrived, which is the order the workers "
+            "finished: sort the (task_id, value) pairs by task_id before keeping the values",
+            "arrival-order",
+        )
+    try:
+        same_items = sorted(results) == sorted(truth)
+    except TypeError:
+        same_items = False
+    if same_items:
+        if results == sorted(truth):
+            return not_yet(
+                "right values, but sorted by value: put them in task order (sort the "
+                "(task_id, value) pairs by task_id, the first item of each pair)",
+                "sorted-by-value",
+            )
+        return not_yet(
+            "right values in the wrong order: results arrive in the order the workers finish; "
+            "sort the (task_id, value) pairs by task_id before keeping the values",
+            "wrong-order",
+        )
+    for index, (got, expected) in enumerate(zip(results, truth, strict=True)):
+        if got != expected:
+            return not_yet(
+                f"results[{index}] should be {exercise.describe(index)}, got {_short(got)}",
+                "wrong-value",
+            )
+    return None  # pragma: no cover (unreachable: unequal lists differ somewhere)
+
+
+def _judge_error(run: Run, exercise: Exercise) -> Verdict:
+    error = run.outcome.error
+    for index, event in enumerate(run.started("process")):
+        code = run.exitcodes.get(id(event.worker))
+        if code is not None and code > 0:
+            return not_yet(
+                f"{exercise.function} raised {type(error).__name__}, and worker {index} ended "
+                f"with exit code {code}: the worker failed (look at its arguments: plain ints "
+                "for the task id and the size)",
+                "exit-code",
+            )
+    if isinstance(error, queue.Empty):
+        return not_yet(
+            f"{exercise.function} raised queue.Empty: a get(timeout=...) found nothing. Did "
+            "every worker start, with the same queue, and do you read once per worker?",
+            "empty",
+        )
+    return not_yet(f"{exercise.function} raised {type(error).__name__}: {error}", "raised")
+
+
+def _unpack(returned: object, pair: bool) -> list[Any] | Verdict:
+    """The results the learner's function returned (``pair``: as ``(results, workers)``)."""
+    results = returned
+    if pair:
+        if not (isinstance(returned, tuple) and len(returned) == 2):
+            return not_yet(
+                f"the function should return a pair (results, workers), got "
+                f"{type(returned).__name__}",
+                "wrong-type",
+            )
+        results, workers = returned
+        listed = _as_list(workers)
+        if listed is None or not all(isinstance(w, mp.process.BaseProcess) for w in listed):
+            return not_yet(
+                "workers should be the list of the Process objects that the function started",
+                "wrong-type",
+            )
+    elif isinstance(returned, tuple) and len(returned) == 2:
+        listed = _as_list(returned[1])
+        if listed and all(isinstance(w, mp.process.BaseProcess) for w in listed):
+            results = returned[0]  # (results, workers) is accepted too
+    as_list = _as_list(results)
+    if as_list is None:
+        return not_yet(
+            f"results should be a list (one value per task), not {type(results).__name__}",
+            "wrong-type",
+        )
+    return as_list
+
+
+def _judge(run: Run, exercise: Exercise, timeout: float, pair: bool) -> Verdict:
+    """The verdict on one run; ``pair``: the function must return ``(results, workers)``."""
+    if not run.outcome.finished:
+        return _judge_hang(run, exercise, timeout)
+    failed = _judge_workers(run, exercise)
     if failed is not None:
         return failed
-    return correct(f"all {len(truth)} sums, in task order, whatever order the workers finished in.")
+    if run.outcome.error is not None:
+        return _judge_error(run, exercise)
+    if run.outcome.value is None:
+        return not_yet(
+            f"{exercise.function} returned None: start one process per task, read one tagged "
+            "result per worker with get(timeout=...), join the workers, and return "
+            + ("(results, workers)" if pair else "the values in task order"),
+            "missing",
+        )
+    results = _unpack(run.outcome.value, pair)
+    if isinstance(results, Verdict):
+        return results
+    if not run.started("process"):
+        said = "right values, but " if results == exercise.truth else ""
+        return not_yet(
+            f"{said}{exercise.function} started no process: the parent did the work. Start "
+            f"one Process per task (target={exercise.target.__name__}, all with the same "
+            "queue); the workers compute, the parent only reads their results.",
+            "work-in-parent",
+        )
+    failed = _judge_mechanism(run, exercise)
+    if failed is None:
+        failed = _judge_results(results, run, exercise)
+    return correct("right") if failed is None else failed
 
 
-def _run_with_watchdog(
-    func: Callable[..., Any], args: tuple[Any, ...], timeout: float
-) -> tuple[threading.Thread, dict[str, Any]]:
-    """Call ``func(*args)`` in a daemon thread, wait ``timeout`` s; return (thread, outcome)."""
-    outcome: dict[str, Any] = {}
-
-    def call() -> None:
-        try:
-            outcome["value"] = func(*args)
-        except BaseException as error:  # the learner's code may raise anything
-            outcome["error"] = error
-
-    thread = threading.Thread(target=call, name="collect-under-check", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return thread, outcome
+def _arrived_in_task_order(run: Run) -> bool:
+    ids = [w.item[0] for w in run.waits if w.got_item and _looks_tagged(w.item)]
+    return ids == sorted(ids)
 
 
-def _stop(
-    processes: Sequence[mp.process.BaseProcess], waiter: threading.Thread | None = None
-) -> int:
-    """Terminate and join the processes still alive; return how many there were.
+def _check(
+    func: object,
+    exercise: Exercise,
+    args: tuple[Any, ...],
+    timeout: float,
+    attempts: int,
+    pair: bool,
+) -> Verdict:
+    if not callable(func):
+        return not_yet(
+            f"{exercise.function} should be a function, not {type(func).__name__}",
+            "not-a-function",
+        )
+    verdict = not_yet("not run", "hangs")
+    for _ in range(max(1, attempts)):
+        run = watch(func, args, timeout, exercise.parent_must_not_run)
+        verdict = _judge(run, exercise, timeout, pair)
+        # Results that happened to arrive in task order cannot show that they were sorted:
+        # run again (a few times) to see them arrive in another order.
+        if not verdict.ok or not _arrived_in_task_order(run):
+            return verdict
+    return verdict
 
-    ``terminate()`` is fine here: the queue they were writing to is being thrown away. If the
-    thread ``waiter`` is blocked in their ``join()``, it is given the chance to finish first:
-    two threads waiting for the same process confuse ``multiprocessing`` (the loser of the
-    race sees the process as still running).
+
+# --- exercise 1 ------------------------------------------------------------------------------
+
+
+def check_ordered_sums(
+    ordered_sums: Callable[[Sequence[int], Sequence[float]], Any],
+    sizes: Sequence[int] = SIZES,
+    delays: Sequence[float] = DELAYS,
+    timeout: float = 20.0,
+    attempts: int = 3,
+) -> Verdict:
+    """Exercise 1: ``ordered_sums(sizes, delays)`` must return the sums in task order.
+
+    Judged on how it got them: one process per task running
+    ``put_tagged_sum_of_range(i, sizes[i], q, delays[i])``, all with the same queue ``q``, all
+    started before any is read or joined; one ``get(timeout=...)`` per worker; then every
+    worker joined, with exit code 0; ``results[i] == sum_of_range(sizes[i])``. Returning
+    ``(results, workers)`` is accepted too.
     """
-    stopped = 0
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-            stopped += 1
-    if waiter is not None:
-        waiter.join(timeout=3)
-    for process in processes:
-        process.join(timeout=5)
-    return stopped
+    if len(sizes) != len(delays):
+        raise ValueError(f"sizes and delays must have the same length, got {sizes}, {delays}")
+    truth = [sum_of_range(n) for n in sizes]
+    exercise = Exercise(
+        function="ordered_sums",
+        target=put_tagged_sum_of_range,
+        call_text="put_tagged_sum_of_range(i, sizes[i], q, delays[i])",
+        calls={i: (i, n, d) for i, (n, d) in enumerate(zip(sizes, delays, strict=True))},
+        truth=truth,
+        describe=lambda i: f"sum_of_range({sizes[i]}) = {truth[i]}",
+        parent_must_not_run=(sum_of_range, put_tagged_sum_of_range),
+    )
+    verdict = _check(
+        ordered_sums, exercise, (tuple(sizes), tuple(delays)), timeout, attempts, pair=False
+    )
+    if verdict.ok:
+        return correct(
+            f"{len(sizes)} processes started together, one get(timeout=...) per worker, then "
+            "all joined; the sums are in task order, whatever order the workers finished in."
+        )
+    return verdict
+
+
+# --- exercise 2 ------------------------------------------------------------------------------
 
 
 def check_collect(
     collect: Callable[[Sequence[int]], Any],
     sizes: Sequence[int] = BIG_SIZES,
     timeout: float = 20.0,
+    attempts: int = 3,
 ) -> Verdict:
     """Exercise 2: ``collect(sizes)`` must return ``(results, workers)``.
 
-    ``results[i]`` is ``list_of_squares(sizes[i])`` and every worker has exited with code 0.
-    The check calls ``collect`` in a helper thread and stops it if it hangs for ``timeout``
-    seconds (then it terminates the workers that ``collect`` left behind), so a wrong answer
-    cannot freeze the notebook. Any worker still running when the check ends is stopped.
+    ``results[i]`` is ``list_of_squares(sizes[i])``, computed by a process running
+    ``put_tagged_squares(i, sizes[i], q)``; all processes share ``q`` and are started before
+    any is read or joined, every result is read with ``get(timeout=...)`` *before* any worker
+    is joined, and every worker ends with exit code 0. ``collect`` runs in a helper thread;
+    if it hangs for ``timeout`` seconds, the check stops it (and every worker it started) and
+    says why, so a wrong answer cannot freeze the notebook.
     """
-    if not callable(collect):
-        return not_yet(f"collect should be a function, not {type(collect).__name__}")
-    before = {process.pid for process in mp.active_children()}
-
-    def new_children() -> list[mp.process.BaseProcess]:
-        return [p for p in mp.active_children() if p.pid not in before]
-
-    thread, outcome = _run_with_watchdog(collect, (tuple(sizes),), timeout)
-    if thread.is_alive():
-        stopped = _stop(new_children(), waiter=thread)
-        return not_yet(
-            f"collect was still running after {timeout:g} seconds (the check stopped "
-            f"{stopped} worker(s)). It is probably waiting in join() for a worker that cannot "
-            "exit: a process does not end until the data it put in a queue has been read. "
-            "Read one result per worker first, then join."
-        )
-    try:
-        return _judge_collected(outcome, sizes)
-    finally:
-        _stop(new_children())
-
-
-def _judge_collected(outcome: dict[str, Any], sizes: Sequence[int]) -> Verdict:
-    if "error" in outcome:
-        error = outcome["error"]
-        hint = ""
-        if type(error).__name__ == "Empty":
-            hint = " (a get(timeout=...) found nothing: did every worker start?)"
-        return not_yet(f"collect raised {type(error).__name__}: {error}{hint}")
-    returned = outcome.get("value")
-    if returned is None:
-        return not_yet("collect returned None: it should return (results, workers)")
-    if not (isinstance(returned, tuple) and len(returned) == 2):
-        return not_yet(
-            f"collect should return a pair (results, workers), got {type(returned).__name__}"
-        )
-    results, workers = returned
-    if not _is_sequence(workers) or not all(
-        isinstance(worker, mp.process.BaseProcess) for worker in workers
-    ):
-        return not_yet("workers should be the list of the Process objects that collect started")
-    if len(workers) != len(sizes):
-        return not_yet(f"expected one worker per size ({len(sizes)}), got {len(workers)}")
-    if not _is_sequence(results):
-        return not_yet(f"results should be a list of lists, not {type(results).__name__}")
-    for index, worker in enumerate(workers):
-        if worker.exitcode is None:
-            return not_yet(
-                f"workers[{index}] was still running when collect returned: join every "
-                "worker (after reading the results) before returning"
-            )
-        if worker.exitcode != 0:
-            return not_yet(f"workers[{index}] ended with exit code {worker.exitcode}")
-    truth = [list_of_squares(n) for n in sizes]
-    failed = _compare_in_order(
-        results, truth, lambda i: f"list_of_squares({sizes[i]}) ({sizes[i]} numbers)"
+    exercise = Exercise(
+        function="collect",
+        target=put_tagged_squares,
+        call_text="put_tagged_squares(i, sizes[i], q)",
+        calls={i: (i, n) for i, n in enumerate(sizes)},
+        truth=[list_of_squares(n) for n in sizes],
+        describe=lambda i: f"list_of_squares({sizes[i]}) ({sizes[i]} numbers)",
+        parent_must_not_run=(list_of_squares, put_tagged_squares),
     )
-    if failed is not None:
-        return failed
-    return correct(
-        f"{len(sizes)} large results read first, then {len(sizes)} workers joined "
-        "(all with exit code 0), and the results are in task order."
-    )
+    verdict = _check(collect, exercise, (tuple(sizes),), timeout, attempts, pair=True)
+    if verdict.ok:
+        return correct(
+            f"{len(sizes)} workers started together, their {len(sizes)} large results read "
+            "first (each with a timeout), then every worker joined with exit code 0; the "
+            "results are in task order."
+        )
+    return verdict
