@@ -1,16 +1,35 @@
-"""Checks for the exercises of chapter 03 (the benchmark)."""
+"""Checks for the exercises of chapter 03 (the benchmark).
+
+Each check knows the wrong answers learners really give and names each with a ``hint`` id:
+
+* :func:`check_split` (exercise 1, ``my_split(n, parts)``): ``"empty"``, ``"not-a-list"``,
+  ``"arrays-not-pairs"`` (``np.array_split`` returns the numbers, not their bounds),
+  ``"wrong-count"``, ``"not-pairs"``, ``"floats"`` (``n / parts``), ``"not-integers"``,
+  ``"overlap"``, ``"gap"`` (inclusive stops), ``"stop-before-start"``, ``"drops-remainder"``,
+  ``"wrong-ends"``, ``"remainder-in-last-chunk"``, ``"uneven"``, ``"raises"``,
+  ``"not-callable"``. Bounds may be any integers, NumPy's included.
+* :func:`check_workloads` (exercise 2): ``"all-processes"`` (the notes' conclusion that
+  multiprocessing is always fastest), ``"all-threads"``, ``"swapped"``, ``"some-wrong"``,
+  ``"invalid-answer"``, ``"missing"``, ``"wrong-type"``.
+* :func:`check_amdahl` (exercise 3): ``"percent-not-fraction"`` (f = 5), ``"ignores-serial-part"``
+  (S = n), ``"multiplied-not-divided"`` (``1 / (f + (1 - f) * n)``), ``"time-not-speedup"``
+  (``f + (1 - f) / n``), ``"efficiency-not-speedup"`` (S / n), ``"limit-inverted"``
+  (``1 / (1 - f)``), ``"limit-infinite"``, ``"wrong-on-2"``, ``"wrong-on-8"``, ``"wrong-limit"``,
+  ``"missing"``, ``"wrong-type"``.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from numbers import Real
+from numbers import Integral, Real
+from typing import Any
 
 from helpers.checks import Verdict, correct, not_yet
 from helpers.timing import amdahl_speedup
 
 #: The (n, parts) cases a learner's split function must handle in exercise 1.
-SPLIT_CASES = ((10, 3), (12, 4), (5_000_000, 2), (7, 7), (3, 5), (0, 2))
+SPLIT_CASES = ((10, 3), (12, 4), (10, 4), (5_000_000, 2), (7, 7), (3, 5), (0, 2))
 
 #: Exercise 2: jobs to sort into "threads" (they mostly wait) or "processes" (pure-Python CPU).
 WORKLOADS = {
@@ -30,71 +49,220 @@ def _describe(value: object) -> str:
     return f"{type(value).__name__} {value!r}"[:80]
 
 
+# --- exercise 1: my_split ------------------------------------------------------------------------
+
+
+def _is_ndarray(value: object) -> bool:
+    return type(value).__module__ == "numpy" and type(value).__name__ == "ndarray"
+
+
+def _as_chunks(case: str, parts: int, chunks: object) -> list[Any] | Verdict:
+    """The learner's return value as a list of chunks, or the verdict on why it is not one."""
+    if chunks is None:
+        return not_yet(f"{case} returned None: did the function forget its return?", "empty")
+    if _is_ndarray(chunks):  # e.g. np.array([(0, 4), (4, 7), (7, 10)]): rows are the pairs
+        if chunks.ndim == 2 and chunks.shape[1:] == (2,):  # type: ignore[attr-defined]
+            return [tuple(row) for row in chunks]  # type: ignore[attr-defined]
+        return not_yet(
+            f"{case} returned an array of shape {chunks.shape}; "  # type: ignore[attr-defined]
+            "return a list of (start, stop) pairs",
+            "not-pairs",
+        )
+    if not isinstance(chunks, list | tuple):
+        return not_yet(
+            f"{case} should return a list of (start, stop) pairs, got {_describe(chunks)}"
+            " (a generator or map object? wrap it in list(...))",
+            "not-a-list",
+        )
+    if not chunks and parts > 0:
+        return not_yet(
+            f"{case} returned an empty list; it should hold {parts} (start, stop) pairs", "empty"
+        )
+    if any(_is_ndarray(c) and c.shape != (2,) for c in chunks):  # type: ignore[attr-defined]
+        return not_yet(
+            f"{case} returned arrays of the numbers themselves (as np.array_split does). A "
+            "worker needs only the bounds of its chunk, (start, stop): two numbers to send "
+            "instead of millions. Return (chunk[0], chunk[-1] + 1)-style pairs.",
+            "arrays-not-pairs",
+        )
+    return list(chunks)
+
+
+def _bound_problem(case: str, chunks: list[Any]) -> Verdict | None:
+    for bound in (x for c in chunks for x in c):
+        if isinstance(bound, Real) and not isinstance(bound, Integral):
+            return not_yet(
+                f"{case}: a bound is {_describe(bound)}, not an integer. n / parts gives "
+                "floats; n // parts (or divmod) gives the integers that range() needs",
+                "floats",
+            )
+        if isinstance(bound, bool) or not isinstance(bound, Integral):
+            return not_yet(
+                f"{case}: starts and stops should be integers, got {_describe(bound)}",
+                "not-integers",
+            )
+    return None
+
+
+def _split_problem(n: int, parts: int, chunks: list[tuple[int, int]]) -> Verdict | None:
+    """What is wrong with ``chunks`` as a split of ``range(n)`` into ``parts``, if anything."""
+    case = f"my_split({n}, {parts})"
+    if any(stop < start for start, stop in chunks):
+        return not_yet(
+            f"{case}: a chunk has stop < start; a chunk is (start, stop), as in "
+            "range(start, stop)",
+            "stop-before-start",
+        )
+    for (_, stop), (start, _) in zip(chunks, chunks[1:], strict=False):
+        if start < stop:
+            return not_yet(
+                f"{case}: chunks overlap ({list(chunks)}"[:150] + "): a number in two chunks "
+                "is summed twice; each chunk starts where the previous one stopped",
+                "overlap",
+            )
+        if start > stop:
+            return not_yet(
+                f"{case}: numbers fall between chunks ({list(chunks)}"[:150] + "). stop is "
+                "excluded, as in range(start, stop): the next chunk starts at the previous stop",
+                "gap",
+            )
+    if chunks[0][0] != 0 or chunks[-1][1] != n:
+        if chunks[0][0] == 0 and chunks[-1][1] < n:
+            return not_yet(
+                f"{case} stops at {chunks[-1][1]}, not {n}: the last n % parts numbers are "
+                "lost. Give the remainder to some of the chunks, one number each",
+                "drops-remainder",
+            )
+        return not_yet(
+            f"{case} should start at 0 and end at {n}, got {list(chunks)}"[:160], "wrong-ends"
+        )
+    lengths = [stop - start for start, stop in chunks]
+    if max(lengths) - min(lengths) > 1:
+        size, extra = divmod(n, parts)
+        if lengths == [size] * (parts - 1) + [size + extra]:
+            return not_yet(
+                f"{case} gives the last chunk the whole remainder (lengths {lengths}): the "
+                "slowest worker decides the time. Spread the remainder n % parts one by one "
+                "over the first chunks",
+                "remainder-in-last-chunk",
+            )
+        return not_yet(
+            f"{case} gives chunk lengths {lengths}: they should differ by at most one, since "
+            "the slowest worker decides the time",
+            "uneven",
+        )
+    return None
+
+
 def check_split(split: Callable[[int, int], object]) -> Verdict:
     """Exercise 1: ``split(n, parts)`` must cut ``range(n)`` into ``parts`` fair chunks.
 
     Fair: ``parts`` consecutive ``(start, stop)`` pairs from 0 to ``n``, every number in exactly
-    one chunk, and chunk lengths that differ by at most one.
+    one chunk, and chunk lengths that differ by at most one. The bounds may be any integers
+    (Python's or NumPy's), in tuples or lists, or the rows of a 2-D NumPy array.
+
+    >>> check_split(lambda n, parts: [(i * n // parts, (i + 1) * n // parts)
+    ...                               for i in range(parts)]).hint
+    'ok'
     """
     if not callable(split):
         return not_yet(
-            f"pass your function itself, e.g. check_split(my_split), not {_describe(split)}"
+            f"pass your function itself, e.g. check_split(my_split), not {_describe(split)}",
+            "not-callable",
         )
     for n, parts in SPLIT_CASES:
         case = f"my_split({n}, {parts})"
         try:
-            chunks = split(n, parts)
+            returned = split(n, parts)
         except Exception as error:  # the learner's code may fail in any way
-            return not_yet(f"{case} raised {type(error).__name__}: {error}")
-        if not isinstance(chunks, list | tuple):
-            return not_yet(
-                f"{case} should return a list of (start, stop) pairs, got {_describe(chunks)}"
-            )
+            return not_yet(f"{case} raised {type(error).__name__}: {error}", "raises")
+        chunks = _as_chunks(case, parts, returned)
+        if isinstance(chunks, Verdict):
+            return chunks
         if len(chunks) != parts:
-            return not_yet(f"{case} returned {len(chunks)} chunks; one per worker means {parts}")
-        if not all(isinstance(c, tuple | list) and len(c) == 2 for c in chunks):
-            return not_yet(f"{case}: every chunk should be a (start, stop) pair")
-        if not all(isinstance(x, int) for c in chunks for x in c):
-            return not_yet(f"{case}: starts and stops should be ints (use // not /)")
-        if chunks[0][0] != 0 or chunks[-1][1] != n:
-            return not_yet(f"{case} should start at 0 and end at {n}, got {list(chunks)}"[:160])
-        for (_, stop), (start, _) in zip(chunks, chunks[1:], strict=False):
-            if start != stop:
-                return not_yet(
-                    f"{case}: each chunk must start where the previous one stopped "
-                    "(no gap, no overlap)"
-                )
-        lengths = [stop - start for start, stop in chunks]
-        if min(lengths) < 0:
-            return not_yet(f"{case}: a chunk has stop < start")
-        if max(lengths) - min(lengths) > 1:
             return not_yet(
-                f"{case} gives chunk lengths {sorted(set(lengths))}: the slowest worker decides "
-                "the time, so spread the remainder n % parts one by one over the first chunks"
+                f"{case} returned {len(chunks)} chunks; one per worker means {parts}",
+                "wrong-count",
             )
+        if not all(
+            (isinstance(c, tuple | list) or _is_ndarray(c)) and len(c) == 2 for c in chunks
+        ):
+            return not_yet(f"{case}: every chunk should be a (start, stop) pair", "not-pairs")
+        problem = _bound_problem(case, chunks)
+        if problem is None:
+            problem = _split_problem(n, parts, [(int(a), int(b)) for a, b in chunks])
+        if problem is not None:
+            return problem
     return correct(
         f"all {len(SPLIT_CASES)} cases are fair: every number in exactly one chunk, "
         "lengths within one of each other."
     )
 
 
+# --- exercise 2: threads or processes ------------------------------------------------------------
+
+
+def _word(answer: object) -> str | None:
+    """``"threads"`` or ``"processes"`` for an answer meaning one of them, else None."""
+    if not isinstance(answer, str):
+        return None
+    word = answer.strip().lower()
+    word = {"thread": "threads", "process": "processes"}.get(word, word)
+    return word if word in ("threads", "processes") else None
+
+
 def check_workloads(answers: Mapping[str, str]) -> Verdict:
-    """Exercise 2: ``answers`` maps each job in :data:`WORKLOADS` to "threads" or "processes"."""
+    """Exercise 2: ``answers`` maps each job in :data:`WORKLOADS` to "threads" or "processes".
+
+    >>> check_workloads(dict.fromkeys(WORKLOADS, "processes")).hint
+    'all-processes'
+    """
     if not isinstance(answers, Mapping):
         return not_yet(
-            f"answers should be a dict of job -> 'threads' or 'processes', not {_describe(answers)}"
+            "answers should be a dict of job -> 'threads' or 'processes', "
+            f"not {_describe(answers)}",
+            "wrong-type",
         )
     missing = [job for job in WORKLOADS if job not in answers]
     if missing:
-        return not_yet(f"answer every job; missing: {missing[0]!r} and {len(missing) - 1} more")
-    invalid = [job for job in WORKLOADS if answers[job] not in ("threads", "processes")]
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        return not_yet(
+            f"answer every job (copy its name exactly); missing: {missing[0]!r}{more}", "missing"
+        )
+    words = {job: _word(answers[job]) for job in WORKLOADS}
+    invalid = [job for job, word in words.items() if word is None]
     if invalid:
-        return not_yet(f"answer 'threads' or 'processes' for {invalid[0]!r}")
-    wrong = [job for job in WORKLOADS if answers[job] != WORKLOADS[job]]
+        return not_yet(
+            f"answer 'threads' or 'processes' for {invalid[0]!r}, "
+            f"not {_describe(answers[invalid[0]])}",
+            "invalid-answer",
+        )
+    if set(words.values()) == {"processes"}:
+        return not_yet(
+            "processes for everything, as the notes conclude ('multiprocessing is always "
+            "fastest'). For the jobs that wait, threads overlap the waits just as well: the "
+            "GIL is released while a thread waits, and a thread costs far less to start "
+            "than a process. Which jobs spend their time waiting?",
+            "all-processes",
+        )
+    if set(words.values()) == {"threads"}:
+        return not_yet(
+            "threads for everything: a job that computes in a Python loop holds the GIL, so "
+            "its threads take turns and it runs no faster. Which jobs compute in Python?",
+            "all-threads",
+        )
+    wrong = [job for job in WORKLOADS if words[job] != WORKLOADS[job]]
+    if len(wrong) == len(WORKLOADS):
+        return not_yet(
+            "every answer is the other way round: threads help jobs that wait (the GIL is "
+            "released while waiting); processes help jobs that compute in Python",
+            "swapped",
+        )
     if wrong:
         return not_yet(
             f"{len(wrong)} of {len(WORKLOADS)} are not the best choice, e.g. {wrong[0]!r}: "
-            "does that job spend its time computing in Python, or waiting for something?"
+            "does that job spend its time computing in Python, or waiting for something?",
+            "some-wrong",
         )
     return correct(
         "waiting jobs release the GIL, so threads overlap them cheaply; pure-Python "
@@ -102,34 +270,102 @@ def check_workloads(answers: Mapping[str, str]) -> Verdict:
     )
 
 
+# --- exercise 3: Amdahl's limit ------------------------------------------------------------------
+
+
 def _close(value: object, truth: float, tolerance: float = 0.01) -> bool:
-    return (
-        isinstance(value, Real)
-        and not isinstance(value, bool)
-        and math.isclose(float(value), truth, rel_tol=tolerance)
-    )
+    if not isinstance(value, Real) or isinstance(value, bool):
+        return False
+    value = float(value)
+    if math.isinf(truth) or math.isinf(value):
+        return value == truth
+    return math.isclose(value, truth, rel_tol=tolerance)
+
+
+def _amdahl_mistake(on_2: float, on_8: float, limit: float) -> Verdict | None:
+    """A known wrong way to compute the three numbers, recognised from the answers."""
+    f = AMDAHL_FRACTION
+    percent = 100 * f  # the fraction typed as a percentage: 5 instead of 0.05
+    if _close(on_2, 1 / (percent + (1 - percent) / 2)) or _close(limit, 1 / percent):
+        return not_yet(
+            f"f is a fraction of the run time: 5 % is {f}, not {percent:g}. (With f = 5 the "
+            "serial part would be five times the whole run.)",
+            "percent-not-fraction",
+        )
+    if _close(on_2, 2) and _close(on_8, 8):
+        return not_yet(
+            "2x and 8x are the ideal speed-ups, as if all of the program ran in parallel. "
+            "The serial part f still takes f of the serial time, with any number of workers",
+            "ignores-serial-part",
+        )
+    if _close(on_2, 1 / (f + (1 - f) * 2)) or _close(on_8, 1 / (f + (1 - f) * 8)):
+        return not_yet(
+            "with n workers the parallel part takes (1 - f) / n of the serial time: divide "
+            "by n, do not multiply",
+            "multiplied-not-divided",
+        )
+    if _close(on_2, f + (1 - f) / 2) or _close(on_8, f + (1 - f) / 8):
+        return not_yet(
+            "f + (1 - f) / n is the share of the serial time the run takes with n workers; "
+            "the speed-up is its inverse, 1 / (f + (1 - f) / n)",
+            "time-not-speedup",
+        )
+    if _close(on_2, amdahl_speedup(f, 2) / 2) or _close(on_8, amdahl_speedup(f, 8) / 8):
+        return not_yet(
+            "that is the efficiency (speed-up / n); the question asks for the speed-up itself",
+            "efficiency-not-speedup",
+        )
+    return None
 
 
 def check_amdahl(on_2: float, on_8: float, limit: float) -> Verdict:
-    """Exercise 3: speed-ups for :data:`AMDAHL_FRACTION` on 2 and 8 cores, and the limit."""
+    """Exercise 3: speed-ups for :data:`AMDAHL_FRACTION` on 2 and 8 cores, and the limit.
+
+    Any real numbers within 1 % of the truth pass (``1.9``, ``5.93`` and ``20`` do).
+
+    >>> check_amdahl(2, 8, float("inf")).hint
+    'ignores-serial-part'
+    """
     f = AMDAHL_FRACTION
     for name, value in (("on_2", on_2), ("on_8", on_8), ("limit", limit)):
         if value is None:
-            return not_yet(f"{name} is still None: compute it")
+            return not_yet(f"{name} is still None: compute it", "missing")
         if not isinstance(value, Real) or isinstance(value, bool):
-            return not_yet(f"{name} should be a number, got {_describe(value)}")
-    if not _close(on_2, amdahl_speedup(f, 2)):
+            return not_yet(f"{name} should be a number, got {_describe(value)}", "wrong-type")
+    right = (
+        _close(on_2, amdahl_speedup(f, 2)),
+        _close(on_8, amdahl_speedup(f, 8)),
+        _close(limit, 1 / f),
+    )
+    if all(right):
+        return correct(
+            f"{on_2:.2f}x, {on_8:.2f}x and at most {limit:.0f}x: 8 cores give only "
+            f"{on_8 / 8:.0%} efficiency when {f:.0%} of the work is serial."
+        )
+    mistake = _amdahl_mistake(on_2, on_8, limit)
+    if mistake is not None:
+        return mistake
+    if not right[0]:
         return not_yet(
             "on_2 is off: with n workers the parallel part takes (1 - f) / n of the serial time, "
-            "the serial part still takes f; the speed-up is 1 / (f + (1 - f) / n)"
+            "the serial part still takes f; the speed-up is 1 / (f + (1 - f) / n)",
+            "wrong-on-2",
         )
-    if not _close(on_8, amdahl_speedup(f, 8)):
-        return not_yet("on_2 is right but on_8 is off: the same formula, with n = 8")
-    if not _close(limit, 1 / f):
+    if not right[1]:
+        return not_yet("on_2 is right but on_8 is off: the same formula, with n = 8", "wrong-on-8")
+    if _close(limit, 1 / (1 - f)):
         return not_yet(
-            "the limit is off: with very many workers (1 - f) / n goes to 0; what is left?"
+            "1 / (1 - f) would be the limit if the parallel part could not be split. With very "
+            "many workers (1 - f) / n goes to 0: what is left of f + (1 - f) / n?",
+            "limit-inverted",
         )
-    return correct(
-        f"{on_2:.2f}x, {on_8:.2f}x and at most {limit:.0f}x: 8 cores give only "
-        f"{on_8 / 8:.0%} efficiency when {f:.0%} of the work is serial."
+    if math.isinf(float(limit)):
+        return not_yet(
+            "the limit is finite: however many workers, the serial part f still takes f of "
+            "the serial time",
+            "limit-infinite",
+        )
+    return not_yet(
+        "the limit is off: with very many workers (1 - f) / n goes to 0; what is left?",
+        "wrong-limit",
     )
