@@ -9,6 +9,11 @@ Workers here run in threads and child processes: they are pure (arguments in, re
 not print, and import nothing heavy when this module is imported (NumPy is imported inside the
 functions that need it), so that a child started by ``spawn`` is ready quickly.
 
+Contestants are timed by :func:`take_turns`: a warm-up round, then rounds in which each
+contestant runs once, in turn, so that a busy moment of the machine hurts them alike. On a
+shared machine noise only ever slows a run down, so the *fastest* run of each contestant is the
+one closest to its true time; speed-ups are ratios of those (:meth:`RaceResult.best_speedup`).
+
 The problem size depends on where the code runs: :func:`problem_size` returns the class size
 normally and a small size when the test suite sets ``COURSE_QUICK=1``.
 
@@ -260,10 +265,68 @@ class RaceResult:
         """Speed-up per worker (1.0 is the physical limit)."""
         return self.speedup(contestant) / self.workers
 
+    def best_speedup(self, contestant: str) -> float:
+        """The fastest serial run / ``contestant``'s fastest run.
+
+        On a shared machine other programs (or, on a virtual machine, other machines on the
+        same host) only ever *slow a run down*; the fastest of several runs is the one they
+        disturbed least. With enough rounds each contestant has one undisturbed run, and the
+        ratio of the fastest runs is the speed-up of the method itself.
+        """
+        return self.timings["serial"].best / self.timings[contestant].best
+
+    def best_efficiency(self, contestant: str) -> float:
+        """:meth:`best_speedup` per worker (1.0 is the physical limit)."""
+        return self.best_speedup(contestant) / self.workers
+
     @property
     def all_correct(self) -> bool:
         """True if every contestant's total equals the closed form."""
         return all(total == closed_form(self.n) for total in self.totals.values())
+
+
+def take_turns(
+    contestants: Mapping[str, Callable[[], Any]],
+    rounds: int,
+    warmup: int = 1,
+    clock: Callable[[], float] = time.perf_counter,
+) -> tuple[dict[str, Timing], dict[str, Any]]:
+    """Time every contestant once per round, in turn, for ``rounds`` rounds after ``warmup``.
+
+    ``contestants`` maps a name to a function without arguments. In each round every
+    contestant runs once, in the order given, so that a slow moment of the machine hurts all
+    of them alike, and none is timed only while the machine was quiet. The warm-up rounds
+    are not timed. Every contestant must return the same result in every round (a
+    ``RuntimeError`` says which did not). Returns ``({name: Timing}, {name: result})``.
+
+    >>> ticks = iter(range(100))
+    >>> timings, results = take_turns({"a": lambda: 1, "b": lambda: 2}, rounds=2, warmup=0,
+    ...                               clock=lambda: next(ticks))
+    >>> timings["a"].samples, results
+    ((1, 1), {'a': 1, 'b': 2})
+    """
+    if not isinstance(contestants, Mapping) or not contestants:
+        raise TypeError("contestants must be a non-empty dict of name -> function")
+    for name, run in contestants.items():
+        if not callable(run):
+            raise TypeError(f"contestant {name!r} must be callable, got {type(run).__name__}")
+    require_int("rounds", rounds, minimum=1)
+    require_int("warmup", warmup, minimum=0)
+    samples: dict[str, list[float]] = {name: [] for name in contestants}
+    results: dict[str, Any] = {}
+    for round_ in range(warmup + rounds):
+        for name, run in contestants.items():
+            start = clock()
+            result = run()
+            elapsed = clock() - start
+            if name in results and result != results[name]:
+                raise RuntimeError(
+                    f"contestant {name!r} returned {result!r}, earlier {results[name]!r}"
+                )
+            results[name] = result
+            if round_ >= warmup:
+                samples[name].append(elapsed)
+    return {name: Timing(tuple(values)) for name, values in samples.items()}, results
 
 
 def fair_race(
@@ -382,35 +445,40 @@ def pid_after(seconds: float) -> int:
 def scaling(
     n: int, worker_counts: Sequence[int], context: BaseContext, repeat: int = 3
 ) -> dict[int, RaceResult]:
-    """Race serial code against pools of 1, 2, ... processes (``worker_counts``).
+    """Race serial code against 1, 2, ... busy worker processes (``worker_counts``).
 
-    For each count a fresh, warmed-up pool of that many processes sums ``count`` equal
-    chunks of the job over ``range(n)``; in every round the serial job runs in this process
-    right before the pool's run, so each speed-up compares runs made under the same
-    conditions. Returns ``{count: RaceResult}`` with contestants ``"serial"`` and
-    ``"processes"``; ``result.speedup("processes")`` is the speed-up with ``count`` workers.
+    One pool of ``max(worker_counts)`` processes is started and warmed up before the clock
+    starts. With ``count`` workers, ``range(n)`` is cut into ``count`` equal chunks, so that
+    exactly ``count`` of the pool's processes work. Each round (:func:`take_turns`) runs the
+    serial job in this process, then the job with every count in turn: all speed-ups compare
+    runs made under the same conditions. Returns ``{count: RaceResult}`` with contestants
+    ``"serial"`` (the same runs for every count) and ``"processes"``;
+    ``result.best_speedup("processes")`` is the speed-up with ``count`` workers.
     """
     require_int("n", n, minimum=1)
     require_int("repeat", repeat, minimum=1)
-    results: dict[int, RaceResult] = {}
-    for count in worker_counts:
+    counts = list(worker_counts)
+    if not counts:
+        raise ValueError("worker_counts must hold at least one count")
+    for count in counts:
         require_int("worker_counts", count, minimum=1)
-        samples: dict[str, list[float]] = {"serial": [], "processes": []}
-        totals: dict[str, int] = {}
-        with context.Pool(count) as pool:
-            warm_up(pool, count)
-            runs = (("serial", sum_chunk, (0, n)), ("processes", parallel_sum, (pool, n, count)))
-            for round_ in range(repeat + 1):  # round 0 warms up
-                for name, func, args in runs:
-                    start = time.perf_counter()
-                    totals[name] = func(*args)
-                    if round_ > 0:
-                        samples[name].append(time.perf_counter() - start)
-            pool.close()
-            pool.join()
-        timings = {name: Timing(tuple(values)) for name, values in samples.items()}
-        results[count] = RaceResult(n=n, workers=count, timings=timings, totals=totals)
-    return results
+    with context.Pool(max(counts)) as pool:
+        warm_up(pool, max(counts))
+        contestants: dict[str, Callable[[], int]] = {"serial": lambda: sum_chunk(0, n)}
+        for count in counts:
+            contestants[str(count)] = lambda count=count: parallel_sum(pool, n, count)
+        timings, totals = take_turns(contestants, rounds=repeat)
+        pool.close()
+        pool.join()
+    return {
+        count: RaceResult(
+            n=n,
+            workers=count,
+            timings={"serial": timings["serial"], "processes": timings[str(count)]},
+            totals={"serial": totals["serial"], "processes": totals[str(count)]},
+        )
+        for count in counts
+    }
 
 
 # --- waiting instead of computing ----------------------------------------------------------------

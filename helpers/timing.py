@@ -1,8 +1,11 @@
 """Time code fairly: warm-up, repeats, median and spread; speed-up and efficiency.
 
 Wall-clock measurements on a shared machine are noisy. :func:`measure` therefore runs the
-code a few times after a warm-up and reports the median (robust to one slow run) and the
-spread (how much to trust it). The clock is a parameter, so tests can use a fake one.
+code a few times after a warm-up and keeps every run in a :class:`Timing`: its median (robust
+to one slow run), its spread (how much to trust it), and its best, the fastest run. Noise only
+ever slows a run down, so when several contestants take turns for several rounds
+(:func:`helpers.benchmark.take_turns`), the ratio of their fastest runs is the most robust
+comparison. The clock is a parameter, so tests can use a fake one.
 
 Printed durations, ratios and shares use :func:`format_seconds`, :func:`format_ratio` and
 :func:`format_percent`; the test suite's sanitize file recognises those formats, so a notebook
@@ -50,7 +53,7 @@ class Timing:
 
     @property
     def best(self) -> float:
-        """The fastest measurement."""
+        """The fastest measurement: the run that other programs disturbed least."""
         return min(self.samples)
 
     @property

@@ -1,5 +1,5 @@
 """Chapter 03's helpers: the job and its split (helpers.benchmark), the costs of parallelism
-(helpers.overheads) and the exercise checks (helpers.checks.benchmark).
+(helpers.overheads); the exercise checks are tested in test_checks_benchmark.py.
 
 No test asserts a speed: the measuring functions are checked for what they return, with sizes
 small enough to run in a moment. Every pool is closed and joined by its ``with`` block.
@@ -16,8 +16,7 @@ import pytest
 
 from helpers import benchmark as bm
 from helpers import overheads as oh
-from helpers.checks import benchmark as checks
-from helpers.timing import Timing, amdahl_speedup
+from helpers.timing import Timing
 
 
 @pytest.fixture
@@ -203,17 +202,71 @@ def test_race_result_speedup_is_the_median_of_each_rounds_ratio():
     assert race.all_correct
 
 
+def test_race_result_best_speedup_is_the_ratio_of_the_fastest_runs():
+    race = bm.RaceResult(
+        n=10,
+        workers=2,
+        timings={"serial": Timing((2.0, 4.0, 9.0)), "processes": Timing((1.6, 1.0, 3.0))},
+        totals={"serial": 330, "processes": 330},
+    )
+    assert race.best_speedup("processes") == 2.0  # 2.0 / 1.0, from different rounds
+    assert race.best_efficiency("processes") == 1.0
+
+
+def test_take_turns_runs_the_contestants_in_turn_after_a_warmup():
+    calls = []
+    contestants = {"a": lambda: calls.append("a") or 1, "b": lambda: calls.append("b") or 2}
+    timings, results = bm.take_turns(contestants, rounds=2, warmup=1)
+    assert calls == ["a", "b"] * 3
+    assert results == {"a": 1, "b": 2}
+    assert [len(t.samples) for t in timings.values()] == [2, 2]
+
+
+def test_take_turns_times_each_run_with_the_clock():
+    ticks = iter([0.0, 1.0, 1.0, 3.0, 3.0, 3.5, 3.5, 6.5])
+    timings, _ = bm.take_turns(
+        {"a": lambda: 0, "b": lambda: 0}, rounds=2, warmup=0, clock=lambda: next(ticks)
+    )
+    assert timings["a"].samples == (1.0, 0.5) and timings["b"].samples == (2.0, 3.0)
+
+
+def test_take_turns_refuses_a_contestant_that_changes_its_answer():
+    answers = iter(range(10))
+    with pytest.raises(RuntimeError, match="'a'"):
+        bm.take_turns({"a": lambda: next(answers)}, rounds=2)
+
+
+@pytest.mark.parametrize(
+    ("contestants", "rounds", "error"),
+    [({}, 1, TypeError), ({"a": 3}, 1, TypeError), ({"a": lambda: 0}, 0, ValueError)],
+)
+def test_take_turns_rejects_bad_arguments(contestants, rounds, error):
+    with pytest.raises(error):
+        bm.take_turns(contestants, rounds=rounds)
+
+
 def test_race_result_notices_a_wrong_total():
     race = bm.RaceResult(10, 2, {"serial": Timing((1.0,))}, {"serial": 329})
     assert not race.all_correct
 
 
 def test_scaling_races_serial_against_each_worker_count(context):
-    results = bm.scaling(10_000, [1, 2], context, repeat=2)
-    assert sorted(results) == [1, 2]
-    assert [results[count].workers for count in (1, 2)] == [1, 2]
+    results = bm.scaling(10_000, [1, 2, 3], context, repeat=2)
+    assert sorted(results) == [1, 2, 3]
+    assert [results[count].workers for count in (1, 2, 3)] == [1, 2, 3]
     assert all(len(r.timings["processes"].samples) == 2 for r in results.values())
     assert all(r.all_correct for r in results.values())
+
+
+def test_scaling_compares_every_count_with_the_same_serial_runs(context):
+    results = bm.scaling(10_000, [1, 2], context, repeat=2)
+    assert results[1].timings["serial"] == results[2].timings["serial"]
+    assert results[1].timings["processes"] != results[2].timings["processes"]
+
+
+def test_scaling_needs_a_worker_count(context):
+    with pytest.raises(ValueError, match="worker_counts"):
+        bm.scaling(10_000, [], context)
 
 
 # --- waiting ---------------------------------------------------------------------------------
@@ -363,92 +416,3 @@ def test_pickle_vs_shared_memory_unlinks_its_block(pool, monkeypatch):
     assert len(created) == 1
     with pytest.raises(FileNotFoundError):
         shared_memory.SharedMemory(name=created[0])
-
-
-# --- exercise checks -------------------------------------------------------------------------
-
-
-def test_check_split_accepts_the_reference_solution():
-    assert checks.check_split(bm.split_range)
-
-
-def test_check_split_rejects_the_skeleton():
-    verdict = checks.check_split(lambda n, parts: [])
-    assert not verdict and "chunks" in verdict.message
-
-
-def test_check_split_rejects_a_non_function():
-    assert not checks.check_split([(0, 5), (5, 10)])
-
-
-def test_check_split_rejects_chunks_that_drop_the_remainder():
-    def drops_remainder(n, parts):
-        size = n // parts
-        return [(k * size, (k + 1) * size) for k in range(parts)]
-
-    verdict = checks.check_split(drops_remainder)
-    assert not verdict and "end at" in verdict.message
-
-
-def test_check_split_rejects_a_last_chunk_that_takes_the_whole_remainder():
-    def lopsided(n, parts):
-        size = n // parts
-        return [(k * size, n if k == parts - 1 else (k + 1) * size) for k in range(parts)]
-
-    verdict = checks.check_split(lopsided)
-    assert not verdict and "remainder" in verdict.message
-
-
-def test_check_split_rejects_float_bounds():
-    def floats(n, parts):
-        return [(k * n / parts, (k + 1) * n / parts) for k in range(parts)]
-
-    verdict = checks.check_split(floats)
-    assert not verdict and "ints" in verdict.message
-
-
-def test_check_split_reports_an_exception():
-    verdict = checks.check_split(lambda n, parts: 1 / 0)
-    assert not verdict and "ZeroDivisionError" in verdict.message
-
-
-def test_check_workloads_accepts_the_right_answers():
-    assert checks.check_workloads(dict(checks.WORKLOADS))
-
-
-def test_check_workloads_rejects_an_empty_dict():
-    verdict = checks.check_workloads({})
-    assert not verdict and "missing" in verdict.message
-
-
-def test_check_workloads_rejects_all_threads():
-    verdict = checks.check_workloads(dict.fromkeys(checks.WORKLOADS, "threads"))
-    assert not verdict and "not the best choice" in verdict.message
-
-
-def test_check_workloads_rejects_an_invalid_answer():
-    answers = dict(checks.WORKLOADS)
-    answers[next(iter(answers))] = "serial"
-    verdict = checks.check_workloads(answers)
-    assert not verdict and "'threads' or 'processes'" in verdict.message
-
-
-def test_check_amdahl_accepts_the_right_numbers():
-    f = checks.AMDAHL_FRACTION
-    assert checks.check_amdahl(amdahl_speedup(f, 2), amdahl_speedup(f, 8), 1 / f)
-
-
-def test_check_amdahl_rejects_none():
-    verdict = checks.check_amdahl(None, None, None)
-    assert not verdict and "None" in verdict.message
-
-
-def test_check_amdahl_rejects_the_ideal_speedups():
-    verdict = checks.check_amdahl(2.0, 8.0, float("inf"))
-    assert not verdict and "on_2" in verdict.message
-
-
-def test_check_amdahl_rejects_a_wrong_limit():
-    f = checks.AMDAHL_FRACTION
-    verdict = checks.check_amdahl(amdahl_speedup(f, 2), amdahl_speedup(f, 8), 100.0)
-    assert not verdict and "limit" in verdict.message
