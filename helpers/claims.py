@@ -412,3 +412,110 @@ CLAIMS += [
         and f("queue_cost.threads_large") < 2 * f("queue_cost.threads_small"),
     ),
 ]
+
+
+# --- chapter 03 ---
+def _two_cores(f: Callable[[str], Any], key: str) -> bool:
+    return f(f"{key}.cores") >= 2
+
+
+CLAIMS += [
+    Claim(
+        notebook="03_benchmark",
+        says="the notes' threads, which did twice the work under one GIL, were the slowest",
+        needs=("notes_race.threads_s", "notes_race.processes_s", "notes_race.normal_s",
+               "notes_race.cores", "notes_race.gil"),
+        holds=lambda f: f("notes_race.threads_s")
+        > max(f("notes_race.processes_s"), f("notes_race.normal_s")),
+        applies=lambda f: _two_cores(f, "notes_race") and bool(f("notes_race.gil")),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="per job, the notes' processes took less time than normal()",
+        needs=("notes_race.processes_s", "notes_race.normal_s", "notes_race.cores"),
+        holds=lambda f: f("notes_race.processes_s") / 2 < f("notes_race.normal_s"),
+        applies=lambda f: _two_cores(f, "notes_race"),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="in the fair race, processes reach a speed-up of at least 0.8 x the cores",
+        needs=("fair_race.processes_speedup", "fair_race.cores"),
+        holds=lambda f: f("fair_race.processes_speedup") >= 0.8 * f("fair_race.cores"),
+        applies=lambda f: _two_cores(f, "fair_race"),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="in the fair race, threads reach a speed-up of at most 1.15x (with the GIL)",
+        needs=("fair_race.threads_speedup", "fair_race.gil"),
+        holds=lambda f: f("fair_race.threads_speedup") <= 1.15,
+        applies=lambda f: bool(f("fair_race.gil")),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="threads waiting on a socket reach at least half the number of threads as speed-up",
+        needs=("waiting.speedup", "waiting.threads"),
+        holds=lambda f: f("waiting.speedup") >= 0.5 * f("waiting.threads"),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="with as many processes as cores, the speed-up is at least 0.8 x the cores",
+        needs=("scaling.speedup_at_cores", "scaling.cores"),
+        holds=lambda f: f("scaling.speedup_at_cores") >= 0.8 * f("scaling.cores"),
+        applies=lambda f: _two_cores(f, "scaling"),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="twice as many processes as cores stay within 15% of the speed-up at the cores",
+        needs=("scaling.speedup_at_twice", "scaling.speedup_at_cores", "scaling.cores"),
+        holds=lambda f: 0.85
+        <= f("scaling.speedup_at_twice") / f("scaling.speedup_at_cores")
+        <= 1.15,
+        applies=lambda f: _two_cores(f, "scaling"),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="the fitted serial fraction f comes out below a quarter",
+        needs=("scaling.fitted_f", "scaling.cores"),
+        holds=lambda f: f("scaling.fitted_f") < 0.25,
+        applies=lambda f: _two_cores(f, "scaling"),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="a thread starts more than ten times faster than any process",
+        needs=("starts.thread_s", "starts.cheapest_process_s"),
+        holds=lambda f: 10 * f("starts.thread_s") < f("starts.cheapest_process_s"),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="spawn is the dearest start method, at least twice the cheapest",
+        needs=("starts.spawn_s", "starts.cheapest_process_s", "starts.dearest_process_s",
+               "starts.methods"),
+        holds=lambda f: f("starts.spawn_s") >= f("starts.dearest_process_s")
+        and f("starts.spawn_s") >= 2 * f("starts.cheapest_process_s"),
+        applies=lambda f: f("starts.methods") >= 2,
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="a tuned chunksize cuts the overhead per task by an order of magnitude or more",
+        needs=("costs.chunksize_gain",),
+        holds=lambda f: f("costs.chunksize_gain") >= 10,
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="a 100 kB round trip costs less than twice a 1 kB one",
+        needs=("costs.send_100kB_s", "costs.send_1kB_s"),
+        holds=lambda f: f("costs.send_100kB_s") < 2 * f("costs.send_1kB_s"),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="10 MB cost many (at least 5) times more than 1 kB to send",
+        needs=("costs.send_10MB_s", "costs.send_1kB_s"),
+        holds=lambda f: f("costs.send_10MB_s") >= 5 * f("costs.send_1kB_s"),
+    ),
+    Claim(
+        notebook="03_benchmark",
+        says="a worker reads the array at least five times faster through shared memory",
+        needs=("costs.shared_vs_pickle",),
+        holds=lambda f: f("costs.shared_vs_pickle") >= 5,
+    ),
+]
