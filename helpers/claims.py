@@ -519,5 +519,3 @@ CLAIMS += [
         holds=lambda f: f("costs.shared_vs_pickle") >= 5,
     ),
 ]
-
-
