@@ -146,105 +146,6 @@ def stored_figures(notebook: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return figures
 
 
-# --- chapter 05 ---
-CLAIMS += [
-    Claim(
-        notebook="05_shared_memory",
-        says="sharing is faster than pickling at every size in the table, from 1 MB on",
-        needs=("transfer.min_ratio", "transfer.smallest_mb"),
-        holds=lambda f: f("transfer.min_ratio") > 1.0,
-    ),
-    Claim(
-        notebook="05_shared_memory",
-        says="the gap is wider at the largest size (50 MB) than at the smallest (1 MB)",
-        needs=("transfer.ratio_smallest", "transfer.ratio_largest"),
-        holds=lambda f: f("transfer.ratio_largest") > f("transfer.ratio_smallest"),
-    ),
-    Claim(
-        notebook="05_shared_memory",
-        says="a Manager dict update is the slowest of the four",
-        needs=(
-            "manager_cost.manager_s",
-            "manager_cost.local_dict_s",
-            "manager_cost.value_s",
-            "manager_cost.raw_value_s",
-        ),
-        holds=lambda f: f("manager_cost.manager_s")
-        > max(f("manager_cost.local_dict_s"), f("manager_cost.value_s"),
-              f("manager_cost.raw_value_s")),
-    ),
-    Claim(
-        notebook="05_shared_memory",
-        says="a Manager dict update takes more than a hundred times as long as a local one",
-        needs=("manager_cost.manager_s", "manager_cost.local_dict_s"),
-        holds=lambda f: f("manager_cost.manager_s") >= 100 * f("manager_cost.local_dict_s"),
-    ),
-    Claim(
-        notebook="05_shared_memory",
-        says="the lock of a Value costs a fraction of a microsecond per update",
-        needs=("manager_cost.value_s", "manager_cost.raw_value_s"),
-        holds=lambda f: f("manager_cost.value_s") - f("manager_cost.raw_value_s") < 1e-6,
-    ),
-]
-
-
-# --- chapter 04 ---
-CLAIMS += [
-    Claim(
-        notebook="04_pools",
-        says="Pool() with no argument starts one worker per CPU Python counts",
-        needs=("default_pool.workers", "default_pool.cpus"),
-        holds=lambda f: f("default_pool.workers") == f("default_pool.cpus"),
-    ),
-    Claim(
-        notebook="04_pools",
-        says="with .get() inside the loop, never more than one task runs at a time",
-        needs=("apply_async_ways.most_running_one_at_a_time",),
-        holds=lambda f: f("apply_async_ways.most_running_one_at_a_time") == 1,
-    ),
-    Claim(
-        notebook="04_pools",
-        says="after submitting all tasks, both workers run tasks at the same time",
-        needs=("apply_async_ways.most_running_submit_all",),
-        holds=lambda f: f("apply_async_ways.most_running_submit_all") == 2,
-    ),
-    Claim(
-        notebook="04_pools",
-        says="submitting all, then collecting, takes about half as long on a pool of two",
-        needs=("apply_async_ways.speedup",),
-        holds=lambda f: 1.6 <= f("apply_async_ways.speedup") <= 2.4,
-    ),
-    Claim(
-        notebook="04_pools",
-        says="map's default chunk size is more than ten times faster than chunksize 1",
-        needs=("chunksize.chunksize_1_s", "chunksize.default_s"),
-        holds=lambda f: f("chunksize.chunksize_1_s") > 10 * f("chunksize.default_s"),
-    ),
-    Claim(
-        notebook="04_pools",
-        says="a plain loop is about as fast as the best chunk size, or faster "
-        "(the two workers gain nothing on tiny tasks)",
-        needs=("chunksize.best_pool_s", "chunksize.no_pool_s"),
-        holds=lambda f: f("chunksize.best_pool_s") >= 0.8 * f("chunksize.no_pool_s"),
-    ),
-    Claim(
-        notebook="04_pools",
-        says="uneven tasks: chunksize=1 shares them almost evenly (about 0.6 s) and finishes "
-        "first; chunksize=4 leaves one worker with 0.9 s",
-        needs=("uneven_tasks.chunksize_1_s", "uneven_tasks.chunksize_4_s"),
-        holds=lambda f: f("uneven_tasks.chunksize_1_s") <= 0.7
-        and f("uneven_tasks.chunksize_4_s") >= 0.85
-        and f("uneven_tasks.chunksize_1_s") < f("uneven_tasks.chunksize_4_s"),
-    ),
-    Claim(
-        notebook="04_pools",
-        says="eight naps in eight threads take about as long as one nap",
-        needs=("thread_naps.threads_s", "thread_naps.nap_s"),
-        holds=lambda f: f("thread_naps.threads_s") <= 1.5 * f("thread_naps.nap_s"),
-    ),
-]
-
-
 # --- chapter 00 ---
 CLAIMS += [
     Claim(
@@ -260,109 +161,6 @@ CLAIMS += [
         needs=("gil_picture.processes_overlap", "gil_picture.cpus"),
         holds=lambda f: f("gil_picture.processes_overlap") > 0.5,
         applies=lambda f: f("gil_picture.cpus") >= 2,
-    ),
-]
-
-
-# --- chapter 06 ---
-def _races(f: Callable[[str], Any], key: str) -> bool:
-    """A race between two processes needs two cores to run them at the same moment."""
-    return f(f"{key}.cores") >= 2
-
-
-CLAIMS += [
-    Claim(
-        notebook="06_locks",
-        says="without the lock, the notes' two workers are done in well under the locked time "
-        "(about half, plus a start)",
-        needs=("notes_example.unlocked_s", "notes_example.locked_s"),
-        holds=lambda f: f("notes_example.unlocked_s") <= 0.8 * f("notes_example.locked_s"),
-    ),
-    Claim(
-        notebook="06_locks",
-        says="without the lock, the notes' example still ends at 20",
-        needs=("notes_example.unlocked_final",),
-        holds=lambda f: f("notes_example.unlocked_final") == 20,
-    ),
-    Claim(
-        notebook="06_locks",
-        says="two processes racing on a bare shared integer lose updates",
-        needs=("single_race.lost_share", "single_race.cores"),
-        holds=lambda f: f("single_race.lost_share") > 0,
-        applies=lambda f: _races(f, "single_race"),
-    ),
-    Claim(
-        notebook="06_locks",
-        says="with the lock, nothing is lost",
-        needs=("single_race.lost_with_lock",),
-        holds=lambda f: f("single_race.lost_with_lock") == 0,
-    ),
-    Claim(
-        notebook="06_locks",
-        says="a Value with only its built-in lock loses updates too",
-        needs=("builtin_lock.lost_share", "builtin_lock.cores"),
-        holds=lambda f: f("builtin_lock.lost_share") > 0,
-        applies=lambda f: _races(f, "builtin_lock"),
-    ),
-    Claim(
-        notebook="06_locks",
-        says="in the repeated race, the two locked setups lose nothing, every round",
-        needs=("repeated_race.locked_most_lost",),
-        holds=lambda f: f("repeated_race.locked_most_lost") == 0,
-    ),
-    Claim(
-        notebook="06_locks",
-        says="in the repeated race, each unlocked setup loses updates in some rounds, and a "
-        "different number from one round to the next",
-        needs=("repeated_race.raw_rounds_losing", "repeated_race.raw_different",
-               "repeated_race.value_rounds_losing", "repeated_race.value_different",
-               "repeated_race.cores"),
-        holds=lambda f: min(f("repeated_race.raw_rounds_losing"),
-                            f("repeated_race.value_rounds_losing")) >= 1
-        and min(f("repeated_race.raw_different"), f("repeated_race.value_different")) >= 2,
-        applies=lambda f: _races(f, "repeated_race"),
-    ),
-    Claim(
-        notebook="06_locks",
-        says="taking and releasing a process lock costs several (at least 3) times the bare "
-        "addition",
-        needs=("lock_cost.raw_lock",),
-        holds=lambda f: f("lock_cost.raw_lock") >= 3,
-    ),
-    Claim(
-        notebook="06_locks",
-        says="both Value setups cost more than a RawValue with one Lock",
-        needs=("lock_cost.get_lock", "lock_cost.separate_lock", "lock_cost.raw_lock"),
-        holds=lambda f: min(f("lock_cost.get_lock"), f("lock_cost.separate_lock"))
-        > f("lock_cost.raw_lock"),
-    ),
-    Claim(
-        notebook="06_locks",
-        says="batching pays off quickly: 10 increments per acquisition are at least 1.5x as "
-        "fast as 1",
-        needs=("granularity.batch_1_s", "granularity.batch_10_s"),
-        holds=lambda f: f("granularity.batch_1_s") >= 1.5 * f("granularity.batch_10_s"),
-    ),
-    Claim(
-        notebook="06_locks",
-        says="from about 100 increments per acquisition, the lock's cost disappears in the "
-        "noise (within 30% of one acquisition for the whole job)",
-        needs=("granularity.batch_100_s", "granularity.batch_1000_s",
-               "granularity.batch_10000_s"),
-        holds=lambda f: max(f("granularity.batch_100_s"), f("granularity.batch_1000_s"))
-        <= 1.3 * f("granularity.batch_10000_s"),
-    ),
-    Claim(
-        notebook="06_locks",
-        says="threads doing read, sleep(0), write without a lock lose most of their updates",
-        needs=("threads.widened_lost_share",),
-        holds=lambda f: f("threads.widened_lost_share") > 0.5,
-    ),
-    Claim(
-        notebook="06_locks",
-        says="with a threading.Lock, the threads lose nothing",
-        needs=("threads.locked_lost",),
-        holds=lambda f: f("threads.locked_lost") == 0,
     ),
 ]
 
@@ -517,5 +315,207 @@ CLAIMS += [
         says="a worker reads the array at least five times faster through shared memory",
         needs=("costs.shared_vs_pickle",),
         holds=lambda f: f("costs.shared_vs_pickle") >= 5,
+    ),
+]
+
+
+# --- chapter 04 ---
+CLAIMS += [
+    Claim(
+        notebook="04_pools",
+        says="Pool() with no argument starts one worker per CPU Python counts",
+        needs=("default_pool.workers", "default_pool.cpus"),
+        holds=lambda f: f("default_pool.workers") == f("default_pool.cpus"),
+    ),
+    Claim(
+        notebook="04_pools",
+        says="with .get() inside the loop, never more than one task runs at a time",
+        needs=("apply_async_ways.most_running_one_at_a_time",),
+        holds=lambda f: f("apply_async_ways.most_running_one_at_a_time") == 1,
+    ),
+    Claim(
+        notebook="04_pools",
+        says="after submitting all tasks, both workers run tasks at the same time",
+        needs=("apply_async_ways.most_running_submit_all",),
+        holds=lambda f: f("apply_async_ways.most_running_submit_all") == 2,
+    ),
+    Claim(
+        notebook="04_pools",
+        says="submitting all, then collecting, takes about half as long on a pool of two",
+        needs=("apply_async_ways.speedup",),
+        holds=lambda f: 1.6 <= f("apply_async_ways.speedup") <= 2.4,
+    ),
+    Claim(
+        notebook="04_pools",
+        says="map's default chunk size is more than ten times faster than chunksize 1",
+        needs=("chunksize.chunksize_1_s", "chunksize.default_s"),
+        holds=lambda f: f("chunksize.chunksize_1_s") > 10 * f("chunksize.default_s"),
+    ),
+    Claim(
+        notebook="04_pools",
+        says="a plain loop is about as fast as the best chunk size, or faster "
+        "(the two workers gain nothing on tiny tasks)",
+        needs=("chunksize.best_pool_s", "chunksize.no_pool_s"),
+        holds=lambda f: f("chunksize.best_pool_s") >= 0.8 * f("chunksize.no_pool_s"),
+    ),
+    Claim(
+        notebook="04_pools",
+        says="uneven tasks: chunksize=1 shares them almost evenly (about 0.6 s) and finishes "
+        "first; chunksize=4 leaves one worker with 0.9 s",
+        needs=("uneven_tasks.chunksize_1_s", "uneven_tasks.chunksize_4_s"),
+        holds=lambda f: f("uneven_tasks.chunksize_1_s") <= 0.7
+        and f("uneven_tasks.chunksize_4_s") >= 0.85
+        and f("uneven_tasks.chunksize_1_s") < f("uneven_tasks.chunksize_4_s"),
+    ),
+    Claim(
+        notebook="04_pools",
+        says="eight naps in eight threads take about as long as one nap",
+        needs=("thread_naps.threads_s", "thread_naps.nap_s"),
+        holds=lambda f: f("thread_naps.threads_s") <= 1.5 * f("thread_naps.nap_s"),
+    ),
+]
+
+
+# --- chapter 05 ---
+CLAIMS += [
+    Claim(
+        notebook="05_shared_memory",
+        says="sharing is faster than pickling at every size in the table, from 1 MB on",
+        needs=("transfer.min_ratio", "transfer.smallest_mb"),
+        holds=lambda f: f("transfer.min_ratio") > 1.0,
+    ),
+    Claim(
+        notebook="05_shared_memory",
+        says="the gap is wider at the largest size (50 MB) than at the smallest (1 MB)",
+        needs=("transfer.ratio_smallest", "transfer.ratio_largest"),
+        holds=lambda f: f("transfer.ratio_largest") > f("transfer.ratio_smallest"),
+    ),
+    Claim(
+        notebook="05_shared_memory",
+        says="a Manager dict update is the slowest of the four",
+        needs=(
+            "manager_cost.manager_s",
+            "manager_cost.local_dict_s",
+            "manager_cost.value_s",
+            "manager_cost.raw_value_s",
+        ),
+        holds=lambda f: f("manager_cost.manager_s")
+        > max(f("manager_cost.local_dict_s"), f("manager_cost.value_s"),
+              f("manager_cost.raw_value_s")),
+    ),
+    Claim(
+        notebook="05_shared_memory",
+        says="a Manager dict update takes more than a hundred times as long as a local one",
+        needs=("manager_cost.manager_s", "manager_cost.local_dict_s"),
+        holds=lambda f: f("manager_cost.manager_s") >= 100 * f("manager_cost.local_dict_s"),
+    ),
+    Claim(
+        notebook="05_shared_memory",
+        says="the lock of a Value costs a fraction of a microsecond per update",
+        needs=("manager_cost.value_s", "manager_cost.raw_value_s"),
+        holds=lambda f: f("manager_cost.value_s") - f("manager_cost.raw_value_s") < 1e-6,
+    ),
+]
+
+
+# --- chapter 06 ---
+def _races(f: Callable[[str], Any], key: str) -> bool:
+    """A race between two processes needs two cores to run them at the same moment."""
+    return f(f"{key}.cores") >= 2
+
+
+CLAIMS += [
+    Claim(
+        notebook="06_locks",
+        says="without the lock, the notes' two workers are done in well under the locked time "
+        "(about half, plus a start)",
+        needs=("notes_example.unlocked_s", "notes_example.locked_s"),
+        holds=lambda f: f("notes_example.unlocked_s") <= 0.8 * f("notes_example.locked_s"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="without the lock, the notes' example still ends at 20",
+        needs=("notes_example.unlocked_final",),
+        holds=lambda f: f("notes_example.unlocked_final") == 20,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="two processes racing on a bare shared integer lose updates",
+        needs=("single_race.lost_share", "single_race.cores"),
+        holds=lambda f: f("single_race.lost_share") > 0,
+        applies=lambda f: _races(f, "single_race"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="with the lock, nothing is lost",
+        needs=("single_race.lost_with_lock",),
+        holds=lambda f: f("single_race.lost_with_lock") == 0,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="a Value with only its built-in lock loses updates too",
+        needs=("builtin_lock.lost_share", "builtin_lock.cores"),
+        holds=lambda f: f("builtin_lock.lost_share") > 0,
+        applies=lambda f: _races(f, "builtin_lock"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="in the repeated race, the two locked setups lose nothing, every round",
+        needs=("repeated_race.locked_most_lost",),
+        holds=lambda f: f("repeated_race.locked_most_lost") == 0,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="in the repeated race, each unlocked setup loses updates in some rounds, and a "
+        "different number from one round to the next",
+        needs=("repeated_race.raw_rounds_losing", "repeated_race.raw_different",
+               "repeated_race.value_rounds_losing", "repeated_race.value_different",
+               "repeated_race.cores"),
+        holds=lambda f: min(f("repeated_race.raw_rounds_losing"),
+                            f("repeated_race.value_rounds_losing")) >= 1
+        and min(f("repeated_race.raw_different"), f("repeated_race.value_different")) >= 2,
+        applies=lambda f: _races(f, "repeated_race"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="taking and releasing a process lock costs several (at least 3) times the bare "
+        "addition",
+        needs=("lock_cost.raw_lock",),
+        holds=lambda f: f("lock_cost.raw_lock") >= 3,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="both Value setups cost more than a RawValue with one Lock",
+        needs=("lock_cost.get_lock", "lock_cost.separate_lock", "lock_cost.raw_lock"),
+        holds=lambda f: min(f("lock_cost.get_lock"), f("lock_cost.separate_lock"))
+        > f("lock_cost.raw_lock"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="batching pays off quickly: 10 increments per acquisition are at least 1.5x as "
+        "fast as 1",
+        needs=("granularity.batch_1_s", "granularity.batch_10_s"),
+        holds=lambda f: f("granularity.batch_1_s") >= 1.5 * f("granularity.batch_10_s"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="from about 100 increments per acquisition, the lock's cost disappears in the "
+        "noise (within 30% of one acquisition for the whole job)",
+        needs=("granularity.batch_100_s", "granularity.batch_1000_s",
+               "granularity.batch_10000_s"),
+        holds=lambda f: max(f("granularity.batch_100_s"), f("granularity.batch_1000_s"))
+        <= 1.3 * f("granularity.batch_10000_s"),
+    ),
+    Claim(
+        notebook="06_locks",
+        says="threads doing read, sleep(0), write without a lock lose most of their updates",
+        needs=("threads.widened_lost_share",),
+        holds=lambda f: f("threads.widened_lost_share") > 0.5,
+    ),
+    Claim(
+        notebook="06_locks",
+        says="with a threading.Lock, the threads lose nothing",
+        needs=("threads.locked_lost",),
+        holds=lambda f: f("threads.locked_lost") == 0,
     ),
 ]
