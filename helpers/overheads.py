@@ -10,8 +10,8 @@ Each function measures one cost and returns a :class:`helpers.timing.Timing` (se
 * :func:`pickle_vs_shared_memory`: how long a worker takes to *get and read* a NumPy array,
   sent pickled or found by name in shared memory.
 
-The tasks that children run (:func:`noop`, :func:`payload_size`, :func:`sum_array`,
-:func:`sum_shared_array`) are pure and import NumPy only when they need it.
+The tasks that children run (:func:`noop`, :func:`payload_size`, and chapter 05's
+:func:`helpers.sharing.sum_array` and :func:`helpers.sharing.sum_shared`) are pure.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import time
 from typing import Any
 
 from helpers._validate import require_int
+from helpers.sharing import sum_array, sum_shared
 from helpers.timing import Timing, measure
 
 
@@ -123,39 +124,6 @@ def send_bytes_to_child(pool: Any, nbytes: int, repeat: int = 3) -> Timing:
     return measure(round_trip, repeat=repeat, warmup=1)
 
 
-def sum_array(array: Any) -> float:
-    """Sum a NumPy array (the child's work when it receives the array pickled).
-
-    >>> import numpy as np
-    >>> sum_array(np.arange(4.0))
-    6.0
-    """
-    return float(array.sum())
-
-
-def sum_shared_array(name: str, shape: tuple[int, ...], dtype: str) -> float:
-    """Attach to the shared-memory block ``name``, sum the array it holds, detach.
-
-    The child receives only the block's name, shape and dtype (a few bytes); the data stay
-    where the parent put them. The view is dropped before ``close()``, which would otherwise
-    fail because the memory is still exported.
-    """
-    from multiprocessing.shared_memory import SharedMemory
-
-    import numpy as np
-
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a str, got {type(name).__name__}")
-    block = SharedMemory(name=name)
-    try:
-        array = np.ndarray(shape, dtype=np.dtype(dtype), buffer=block.buf)
-        total = float(array.sum())
-        del array
-    finally:
-        block.close()
-    return total
-
-
 def pickle_vs_shared_memory(pool: Any, megabytes: int, repeat: int = 3) -> tuple[Timing, Timing]:
     """How long a pool worker takes to get a float64 array of ``megabytes`` MiB and read it.
 
@@ -165,7 +133,7 @@ def pickle_vs_shared_memory(pool: Any, megabytes: int, repeat: int = 3) -> tuple
     * pickled: ``pool.apply(sum_array, (array,))``: the array is pickled, sent through a
       pipe, unpickled into a new array in the child, summed;
     * shared memory: the array already lives in a ``SharedMemory`` block (put there once,
-      before timing); ``pool.apply(sum_shared_array, (name, shape, dtype))`` sends only its
+      before timing); ``pool.apply(sum_shared, (name, shape, dtype))`` sends only its
       name; the child attaches, sums in place, detaches.
 
     Returns ``(pickled, shared)``. The block is closed and unlinked before returning.
@@ -190,7 +158,7 @@ def pickle_vs_shared_memory(pool: Any, megabytes: int, repeat: int = 3) -> tuple
             start = time.perf_counter()
             total_pickled = pool.apply(sum_array, (array,))
             middle = time.perf_counter()
-            total_shared = pool.apply(sum_shared_array, arguments)
+            total_shared = pool.apply(sum_shared, arguments)
             end = time.perf_counter()
             if not total_pickled == total_shared == expected:
                 raise RuntimeError("the worker read different sums from the two copies")

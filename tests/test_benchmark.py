@@ -370,31 +370,6 @@ def test_send_bytes_to_child_times_a_round_trip(pool):
     assert len(oh.send_bytes_to_child(pool, 1000, repeat=2).samples) == 2
 
 
-def test_sum_array_sums():
-    np = pytest.importorskip("numpy")
-    assert oh.sum_array(np.arange(5.0)) == 10.0
-
-
-def test_sum_shared_array_reads_a_block_by_name():
-    np = pytest.importorskip("numpy")
-    from multiprocessing.shared_memory import SharedMemory
-
-    block = SharedMemory(create=True, size=8 * 4)
-    try:
-        view = np.ndarray((4,), dtype=np.float64, buffer=block.buf)
-        view[:] = [1.0, 2.0, 3.0, 4.0]
-        del view
-        assert oh.sum_shared_array(block.name, (4,), "<f8") == 10.0
-    finally:
-        block.close()
-        block.unlink()
-
-
-def test_sum_shared_array_rejects_a_non_string_name():
-    with pytest.raises(TypeError, match="name"):
-        oh.sum_shared_array(42, (4,), "<f8")
-
-
 def test_pickle_vs_shared_memory_returns_two_timings(pool):
     pickled, shared = oh.pickle_vs_shared_memory(pool, megabytes=1, repeat=2)
     assert len(pickled.samples) == len(shared.samples) == 2
