@@ -101,6 +101,8 @@ def recorded_workers() -> Iterator[WorkerLog]:
     """
     log = WorkerLog()
     guard = threading.Lock()
+    # A worker's target and arguments as seen at start(): a Thread forgets them when it ends.
+    calls: dict[int, tuple[Any, tuple[Any, ...], dict[str, Any]]] = {}
     originals = {
         (threading.Thread, "start"): threading.Thread.start,
         (threading.Thread, "join"): threading.Thread.join,
@@ -112,18 +114,15 @@ def recorded_workers() -> Iterator[WorkerLog]:
         original = originals[(cls, name)]
 
         def recorded(self: Any, *args: Any, **kwargs: Any) -> Any:
-            target, call_args, call_kwargs = _worker_call(self)
             if name == "start":
+                call = calls[id(self)] = _worker_call(self)
                 with guard:
-                    log.events.append(
-                        WorkerEvent(name, self, target, call_args, call_kwargs, time.monotonic())
-                    )
+                    log.events.append(WorkerEvent(name, self, *call, time.monotonic()))
                 return original(self, *args, **kwargs)
             result = original(self, *args, **kwargs)
+            call = calls.get(id(self)) or _worker_call(self)
             with guard:
-                log.events.append(
-                    WorkerEvent(name, self, target, call_args, call_kwargs, time.monotonic())
-                )
+                log.events.append(WorkerEvent(name, self, *call, time.monotonic()))
             return result
 
         return recorded
