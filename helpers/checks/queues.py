@@ -43,6 +43,7 @@ from helpers.checks.recording import (
     children_now,
     recorded_workers,
     stop_new_children,
+    wrapped_methods,
 )
 from helpers.queues import (
     list_of_squares,
@@ -126,15 +127,9 @@ def watched_waits() -> Iterator[list[Wait]]:
     queue_class = multiprocessing.queues.Queue
     simple_class = multiprocessing.queues.SimpleQueue
     process_class = mp.process.BaseProcess
-    originals = {
-        (queue_class, "get"): queue_class.get,
-        (simple_class, "get"): simple_class.get,
-        (process_class, "join"): process_class.join,
-    }
+    methods = [(queue_class, "get"), (simple_class, "get"), (process_class, "join")]
 
-    def wrap(cls: type, name: str) -> Callable[..., Any]:
-        original = originals[(cls, name)]
-
+    def wrap(cls: type, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
         def watched(self: Any, *args: Any, **kwargs: Any) -> Any:
             if name == "join":
                 bounded = (args[0] if args else kwargs.get("timeout")) is not None
@@ -155,13 +150,8 @@ def watched_waits() -> Iterator[list[Wait]]:
 
         return watched
 
-    try:
-        for cls, name in originals:
-            setattr(cls, name, wrap(cls, name))
+    with wrapped_methods(methods, wrap):
         yield waits
-    finally:
-        for (cls, name), original in originals.items():
-            setattr(cls, name, original)
 
 
 @dataclass

@@ -93,6 +93,26 @@ def _worker_call(worker: Any) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
     )
 
 
+Wrapper = Callable[[type, str, Callable[..., Any]], Callable[..., Any]]
+
+
+@contextlib.contextmanager
+def wrapped_methods(methods: Iterable[tuple[type, str]], wrap: Wrapper) -> Iterator[None]:
+    """Inside the block, each method ``cls.name`` is replaced by ``wrap(cls, name, original)``.
+
+    Every method is restored when the block ends, even if it fails. The checks use this to
+    watch the learner's calls (``start``, ``join``, ``get``) without changing what they do.
+    """
+    originals = {(cls, name): vars(cls)[name] for cls, name in methods}
+    try:
+        for (cls, name), original in originals.items():
+            setattr(cls, name, wrap(cls, name, original))
+        yield
+    finally:
+        for (cls, name), original in originals.items():
+            setattr(cls, name, original)
+
+
 @contextlib.contextmanager
 def recorded_workers() -> Iterator[WorkerLog]:
     """Inside the block, every Thread and Process ``start()``/``join()`` is logged.
@@ -103,16 +123,8 @@ def recorded_workers() -> Iterator[WorkerLog]:
     guard = threading.Lock()
     # A worker's target and arguments as seen at start(): a Thread forgets them when it ends.
     calls: dict[int, tuple[Any, tuple[Any, ...], dict[str, Any]]] = {}
-    originals = {
-        (threading.Thread, "start"): threading.Thread.start,
-        (threading.Thread, "join"): threading.Thread.join,
-        (_process_class, "start"): _process_class.start,
-        (_process_class, "join"): _process_class.join,
-    }
 
-    def wrap(cls: type, name: str) -> Callable[..., Any]:
-        original = originals[(cls, name)]
-
+    def wrap(cls: type, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
         def recorded(self: Any, *args: Any, **kwargs: Any) -> Any:
             if name == "start":
                 call = calls[id(self)] = _worker_call(self)
@@ -127,13 +139,9 @@ def recorded_workers() -> Iterator[WorkerLog]:
 
         return recorded
 
-    try:
-        for (cls, name) in originals:
-            setattr(cls, name, wrap(cls, name))
+    classes = (threading.Thread, _process_class)
+    with wrapped_methods([(cls, name) for cls in classes for name in ("start", "join")], wrap):
         yield log
-    finally:
-        for (cls, name), original in originals.items():
-            setattr(cls, name, original)
 
 
 @dataclass
