@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
-from helpers._validate import require_int, require_number
+from helpers._validate import MAX_SLEEP, require_has, require_int, require_number, require_workers
 from helpers.timing import Timing
 from helpers.workers import nap
 
@@ -50,6 +50,16 @@ Interval = tuple[float, float]
 
 #: The largest value an int64 holds; NumPy's integer sums wrap around past it, silently.
 INT64_MAX = 2**63 - 1
+
+#: The largest job a race runs: ``range(n)`` up to this (the course's largest is 6 * 10**6;
+#: 10**9 already takes minutes per contestant).
+MAX_N = 10**9
+
+#: The most chunks :func:`split_range` cuts (one per worker, or a few per worker).
+MAX_PARTS = 1_000_000
+
+#: The most rounds a race runs (the course uses 3 to 9).
+MAX_REPEAT = 1_000
 
 
 # --- problem size --------------------------------------------------------------------------------
@@ -80,7 +90,7 @@ def notes_job(n: int) -> int:
     >>> notes_job(4)  # (0+0) + (1+1) + (2+4) + (3+9)
     20
     """
-    require_int("n", n, minimum=0)
+    require_int("n", n, minimum=0, maximum=MAX_N)
     result = 0
     for i in range(n):
         result += i + i**2
@@ -93,6 +103,7 @@ def notes_job_to_queue(queue: Any, n: int) -> None:
     ``queue`` is anything with a ``put`` method (the notes use ``multiprocessing.Queue`` for
     both processes and threads).
     """
+    require_has("queue", queue, "put", example="e.g. a multiprocessing.Queue()")
     queue.put(notes_job(n))
 
 
@@ -103,7 +114,7 @@ def sum_chunk(start: int, stop: int) -> int:
     (20, 18)
     """
     require_int("start", start, minimum=0)
-    require_int("stop", stop, minimum=start)
+    require_int("stop", stop, minimum=start, maximum=start + MAX_N)
     result = 0
     for i in range(start, stop):
         result += i + i**2
@@ -144,7 +155,7 @@ def split_range(n: int, parts: int) -> list[Chunk]:
     [(0, 1), (1, 2), (2, 2), (2, 2)]
     """
     require_int("n", n, minimum=0)
-    require_int("parts", parts, minimum=1)
+    require_int("parts", parts, minimum=1, maximum=MAX_PARTS)
     size, extra = divmod(n, parts)
     chunks, start = [], 0
     for part in range(parts):
@@ -230,8 +241,7 @@ def parallel_sum(mapper: Mapper, n: int, parts: int, numpy: bool = False) -> int
     ...     parallel_sum(pool, 10, parts=3)
     330
     """
-    if not callable(getattr(mapper, "map", None)):
-        raise TypeError(f"mapper must have a map method, got {type(mapper).__name__}")
+    require_has("mapper", mapper, "map", example="a Pool or an executor")
     worker = numpy_sum_chunk_of if numpy else sum_chunk_of
     return sum(mapper.map(worker, split_range(n, parts)))
 
@@ -329,6 +339,10 @@ def take_turns(
     return {name: Timing(tuple(values)) for name, values in samples.items()}, results
 
 
+def _require_context(context: object) -> None:
+    require_has("context", context, "Pool", example="e.g. multiprocessing.get_context('spawn')")
+
+
 def fair_race(
     n: int,
     workers: int,
@@ -348,9 +362,10 @@ def fair_race(
     ``watch=True`` also records how busy other programs kept the CPUs during each round
     (:func:`cpu_snapshot`), to tell a slow machine from a slow method.
     """
-    require_int("n", n, minimum=1)
-    require_int("workers", workers, minimum=1)
-    require_int("repeat", repeat, minimum=1)
+    require_int("n", n, minimum=1, maximum=MAX_N)
+    require_workers("workers", workers)
+    _require_context(context)
+    require_int("repeat", repeat, minimum=1, maximum=MAX_REPEAT)
     serial_worker = numpy_sum_chunk if numpy else sum_chunk
     samples: dict[str, list[float]] = {"serial": [], "threads": [], "processes": []}
     others: dict[str, list[float]] = {name: [] for name in samples}
@@ -420,7 +435,8 @@ def warm_up(pool: Any, workers: int, timeout: float = 60.0) -> set[int]:
     modules) takes no task, so the rounds go on until it does. After this, timing the pool
     measures the work, not the start-up. Returns the workers' pids.
     """
-    require_int("workers", workers, minimum=1)
+    require_has("pool", pool, "map_async", example="a multiprocessing.Pool")
+    require_workers("workers", workers)
     deadline = time.monotonic() + require_number("timeout", timeout, minimum=0)
     seen: set[int] = set()
     while len(seen) < workers:
@@ -438,7 +454,7 @@ def pid_after(seconds: float) -> int:
     >>> pid_after(0) == os.getpid()
     True
     """
-    time.sleep(require_number("seconds", seconds, minimum=0))
+    time.sleep(require_number("seconds", seconds, minimum=0, maximum=MAX_SLEEP))
     return os.getpid()
 
 
@@ -455,13 +471,16 @@ def scaling(
     ``"serial"`` (the same runs for every count) and ``"processes"``;
     ``result.best_speedup("processes")`` is the speed-up with ``count`` workers.
     """
-    require_int("n", n, minimum=1)
-    require_int("repeat", repeat, minimum=1)
+    require_int("n", n, minimum=1, maximum=MAX_N)
+    if isinstance(worker_counts, str) or not isinstance(worker_counts, Iterable):
+        raise TypeError(f"worker_counts must be a list of ints, e.g. [1, 2], got {worker_counts!r}")
     counts = list(worker_counts)
     if not counts:
         raise ValueError("worker_counts must hold at least one count")
     for count in counts:
-        require_int("worker_counts", count, minimum=1)
+        require_workers("worker_counts[...]", count)
+    _require_context(context)
+    require_int("repeat", repeat, minimum=1, maximum=MAX_REPEAT)
     with context.Pool(max(counts)) as pool:
         warm_up(pool, max(counts))
         contestants: dict[str, Callable[[], int]] = {"serial": lambda: sum_chunk(0, n)}
@@ -490,10 +509,10 @@ def io_race(tasks: int, threads: int, seconds: float, repeat: int = 3) -> tuple[
     The threads are started before the clock starts. Returns ``(serial, threaded)`` timings;
     ideally serial / threaded = ``min(tasks, threads)``.
     """
-    require_int("tasks", tasks, minimum=1)
-    require_int("threads", threads, minimum=1)
-    require_number("seconds", seconds, minimum=0)
-    require_int("repeat", repeat, minimum=1)
+    require_int("tasks", tasks, minimum=1, maximum=10_000)
+    require_workers("threads", threads)
+    require_number("seconds", seconds, minimum=0, maximum=60)
+    require_int("repeat", repeat, minimum=1, maximum=MAX_REPEAT)
     serial, threaded = [], []
     with ThreadPoolExecutor(max_workers=threads) as executor:
         list(executor.map(nap, [0.0] * threads * 2))  # start the threads
@@ -536,7 +555,7 @@ def slow_server(delay: float) -> Iterator[tuple[str, int]]:
     ...     ask(address)
     b'pong'
     """
-    server = _SlowServer(require_number("delay", delay, minimum=0))
+    server = _SlowServer(require_number("delay", delay, minimum=0, maximum=MAX_SLEEP))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
@@ -567,7 +586,7 @@ def busy_for(seconds: float) -> tuple[int, float, float]:
     Times come from ``time.time()``, which all processes on a machine share, so the intervals
     of several workers can be drawn on one timeline.
     """
-    seconds = require_number("seconds", seconds, minimum=0)
+    seconds = require_number("seconds", seconds, minimum=0, maximum=MAX_SLEEP)
     start = time.time()
     while time.time() - start < seconds:
         pass

@@ -13,9 +13,16 @@ from __future__ import annotations
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-from helpers._validate import require_int, require_number
+from helpers._validate import require_int, require_number, require_workers
 
 Interval = tuple[float, float]
+
+#: The most slices :func:`busy_intervals` computes (the course uses 10_000, well under a
+#: second; a million take about a minute).
+MAX_STEPS = 1_000_000
+#: The longest slice, in loop iterations (the course uses 400).
+MAX_STEP_SIZE = 100_000
+
 _SINGULAR = {"threads": "thread", "processes": "process"}
 
 
@@ -34,8 +41,8 @@ def busy_intervals(
     >>> all(start <= end for start, end in intervals)
     True
     """
-    require_int("steps", steps, minimum=1)
-    require_int("step_size", step_size, minimum=1)
+    require_int("steps", steps, minimum=1, maximum=MAX_STEPS)
+    require_int("step_size", step_size, minimum=1, maximum=MAX_STEP_SIZE)
     require_number("max_gap", max_gap, minimum=0)
     readings = [time.time()]
     for _ in range(steps):
@@ -54,6 +61,25 @@ def busy_intervals(
     return intervals
 
 
+def _require_kind(kind: object) -> None:
+    if kind not in ("threads", "processes"):
+        raise ValueError(f"kind must be 'threads' or 'processes', got {kind!r}")
+
+
+def _stop(executor: ThreadPoolExecutor | ProcessPoolExecutor) -> None:
+    """Shut ``executor`` down without waiting; terminate its processes, if it has any.
+
+    (Threads cannot be stopped; ``steps`` is capped so that they end on their own soon.)
+    """
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(5)
+
+
 def timelines(kind: str, workers: int = 2, steps: int = 10_000) -> dict[str, list[Interval]]:
     """Run :func:`busy_intervals` in ``workers`` threads or processes at once.
 
@@ -61,16 +87,21 @@ def timelines(kind: str, workers: int = 2, steps: int = 10_000) -> dict[str, lis
     :func:`busy_intervals`. Returns ``{"thread 0": intervals, ...}`` (or ``"process 0"``),
     with times relative to the earliest start, in seconds.
     """
-    if kind not in ("threads", "processes"):
-        raise ValueError(f"kind must be 'threads' or 'processes', got {kind!r}")
-    require_int("workers", workers, minimum=1)
+    _require_kind(kind)
+    require_workers("workers", workers)
+    require_int("steps", steps, minimum=1, maximum=MAX_STEPS)
     executor_class = ThreadPoolExecutor if kind == "threads" else ProcessPoolExecutor
-    with executor_class(max_workers=workers) as executor:
+    executor = executor_class(max_workers=workers)
+    try:
         if kind == "processes":
             # Start the worker processes first, so that start-up time is not in the picture.
             list(executor.map(busy_intervals, [1] * workers, [1] * workers))
         futures = [executor.submit(busy_intervals, steps) for _ in range(workers)]
         results = [f.result(timeout=60) for f in futures]
+    except BaseException:  # an error, a time-out or an interrupt: leave no worker running
+        _stop(executor)
+        raise
+    executor.shutdown(wait=True)
     origin = min(start for intervals in results for start, _ in intervals)
     return {
         f"{_SINGULAR[kind]} {n}": [(s - origin, e - origin) for s, e in intervals]
@@ -87,7 +118,10 @@ def most_overlapping(
     that two processes are capable of; of several rounds, the most overlapping one shows it.
     For threads under the GIL even the most overlapping round stays near 0.
     """
-    require_int("rounds", rounds, minimum=1)
+    _require_kind(kind)
+    require_int("rounds", rounds, minimum=1, maximum=100)
+    require_workers("workers", workers)
+    require_int("steps", steps, minimum=1, maximum=MAX_STEPS)
     candidates = [timelines(kind, workers=workers, steps=steps) for _ in range(rounds)]
     return max(candidates, key=overlap_fraction)
 

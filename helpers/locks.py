@@ -26,13 +26,31 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Protocol
 
-from helpers._validate import require_int, require_number
+from helpers._validate import (
+    MAX_SLEEP,
+    MAX_WORKERS,
+    require_has,
+    require_int,
+    require_number,
+    require_workers,
+)
 from helpers.timing import Timing, timed
 
 Interval = tuple[float, float]
 
 #: Seconds any worker waits at most for a barrier, an event or a queue before giving up.
 WAIT_TIMEOUT = 30.0
+
+#: The most steps :func:`add_steps` and the notes' jobs take (the notes take 5).
+MAX_REPEATS = 10_000
+
+#: The most increments per worker a race runs (the chapter uses tens of thousands; 10**8
+#: already takes minutes in pure Python).
+MAX_INCREMENTS = 10**8
+
+#: The longest ``hold`` or ``timeout`` of the deadlock demo, in seconds: a worker that waits
+#: longer for its second lock is not showing anything more, and a call must not hang for hours.
+MAX_LOCK_WAIT = 10.0
 
 
 class HasValue(Protocol):
@@ -71,10 +89,7 @@ def _require_lock(name: str, lock: object, *, optional: bool = False) -> None:
 
 
 def _require_method(name: str, value: object, method: str, example: str) -> None:
-    if not callable(getattr(value, method, None)):
-        raise TypeError(
-            f"{name} must have a {method}() method ({example}), got {type(value).__name__}"
-        )
+    require_has(name, value, method, example=example)
 
 
 def _held(lock: Any) -> contextlib.AbstractContextManager[Any]:
@@ -127,8 +142,8 @@ def add_steps(
     """
     _require_counter("counter", counter)
     require_int("step", step)
-    require_int("repeats", repeats, minimum=0)
-    require_number("delay", delay, minimum=0)
+    require_int("repeats", repeats, minimum=0, maximum=MAX_REPEATS)
+    require_number("delay", delay, minimum=0, maximum=MAX_SLEEP)
     if fail_after is not None:
         require_int("fail_after", fail_after, minimum=1)
     values: list[int] = []
@@ -144,11 +159,16 @@ def add_steps(
     return StepTrace(step, tuple(values), tuple(intervals))
 
 
-def _check_job_arguments(counter: object, step: object, lock: object) -> None:
-    # Check before taking the lock: a bad argument must not leave the lock taken.
+def _check_job_arguments(
+    counter: object, step: object, lock: object, repeats: object, fail_after: object
+) -> None:
+    # Check everything before taking the lock: a bad argument must not leave the lock taken.
     _require_counter("counter", counter)
     require_int("step", step)
     _require_lock("lock", lock)
+    require_int("repeats", repeats, minimum=0, maximum=MAX_REPEATS)
+    if fail_after is not None:
+        require_int("fail_after", fail_after, minimum=1)
 
 
 def notes_job(
@@ -159,7 +179,7 @@ def notes_job(
     If anything between the two calls raises, ``release()`` never runs and the lock stays
     taken. Compare :func:`guarded_job`.
     """
-    _check_job_arguments(counter, step, lock)
+    _check_job_arguments(counter, step, lock, repeats, fail_after)
     lock.acquire()
     trace = add_steps(counter, step, repeats, fail_after=fail_after)
     lock.release()
@@ -170,7 +190,7 @@ def guarded_job(
     counter: HasValue, step: int, lock: Any, repeats: int = 5, fail_after: int | None = None
 ) -> StepTrace:
     """The same job written with ``with lock:``: the lock is released even on an exception."""
-    _check_job_arguments(counter, step, lock)
+    _check_job_arguments(counter, step, lock, repeats, fail_after)
     with lock:
         return add_steps(counter, step, repeats, fail_after=fail_after)
 
@@ -252,7 +272,7 @@ def increment(
     10
     """
     _require_counter("counter", counter)
-    require_int("increments", increments, minimum=0)
+    require_int("increments", increments, minimum=0, maximum=MAX_INCREMENTS)
     _require_lock("lock", lock, optional=True)
     require_int("batch", batch, minimum=1)
     if start is not None:
@@ -295,7 +315,7 @@ def increment_in_rounds(
     for index, (counter, lock) in enumerate(zip(counters, locks, strict=True)):
         _require_counter(f"counters[{index}]", counter)
         _require_lock(f"locks[{index}]", lock, optional=True)
-    require_int("increments", increments, minimum=0)
+    require_int("increments", increments, minimum=0, maximum=MAX_INCREMENTS)
     _require_method("barrier", barrier, "wait", "a multiprocessing.Barrier")
     _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
     sizes = _batch_sizes(batch, len(counters))
@@ -324,6 +344,9 @@ class RoundResult:
         """How many increments were lost (overwritten by another worker)."""
         return self.expected - self.final
 
+
+#: The most rounds :func:`run_rounds` runs (the chapter uses 10 to 20).
+MAX_ROUNDS = 1_000
 
 #: The shared counters :func:`run_rounds` can race on, and the lock each worker holds.
 VARIANTS = (
@@ -366,9 +389,9 @@ def run_rounds(
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
-    require_int("workers", workers, minimum=1)
-    require_int("increments", increments, minimum=0)
-    require_int("rounds", rounds, minimum=1)
+    require_workers("workers", workers)
+    require_int("increments", increments, minimum=0, maximum=MAX_INCREMENTS)
+    require_int("rounds", rounds, minimum=1, maximum=MAX_ROUNDS)
     sizes = _batch_sizes(batch, rounds)
     counters, locks = _make_counters(variant, rounds)
     barrier = mp.Barrier(workers)
@@ -381,13 +404,14 @@ def run_rounds(
         )
         for n in range(workers)
     ]
-    for process in processes:
-        process.start()
+    finished = False
     try:
-        reports = dict(results.get(timeout=WAIT_TIMEOUT) for _ in processes)
-    finally:
         for process in processes:
-            process.join(WAIT_TIMEOUT)
+            process.start()
+        reports = dict(results.get(timeout=WAIT_TIMEOUT) for _ in processes)
+        finished = True
+    finally:  # after an error or an interrupt, stop the workers at once
+        _end_all(processes, WAIT_TIMEOUT if finished else 0.0)
     if any(len(intervals) != rounds for intervals in reports.values()):
         raise RuntimeError("a worker did not finish every round (a barrier timed out)")
     outcome = []
@@ -396,6 +420,28 @@ def run_rounds(
         ends = [reports[n][r][1] for n in reports]
         outcome.append(RoundResult(workers * increments, counter.value, max(ends) - min(starts)))
     return outcome
+
+
+def _end_all(processes: Sequence[Any], grace: float = WAIT_TIMEOUT) -> None:
+    """Join every started process within ``grace`` seconds in all; terminate those still alive.
+
+    Runs in a ``finally``: after an error, a time-out or a KeyboardInterrupt (Ctrl-C, the
+    notebook's "interrupt") no worker outlives the call.
+    """
+    deadline = time.monotonic() + grace
+    started = [process for process in processes if getattr(process, "_popen", None) is not None]
+    try:
+        for process in started:
+            process.join(max(0.0, deadline - time.monotonic()))
+    finally:
+        for process in started:
+            if process.is_alive():
+                process.terminate()
+        for process in started:
+            process.join(5.0)
+            if process.is_alive():  # pragma: no cover (terminate() did not work)
+                process.kill()
+                process.join(5.0)
 
 
 def time_increments(
@@ -420,8 +466,8 @@ def time_increments(
             raise TypeError(f"setups[{name!r}] must be a (counter, lock) pair, got {pair!r}")
         _require_counter(f"setups[{name!r}][0]", pair[0])
         _require_lock(f"setups[{name!r}][1]", pair[1], optional=True)
-    require_int("increments", increments, minimum=1)
-    require_int("rounds", rounds, minimum=1)
+    require_int("increments", increments, minimum=1, maximum=MAX_INCREMENTS)
+    require_int("rounds", rounds, minimum=1, maximum=MAX_ROUNDS)
     for counter, lock in setups.values():
         increment(counter, increments, lock)  # warm-up
     samples: dict[str, list[float]] = {name: [] for name in setups}
@@ -478,8 +524,12 @@ def take_two_locks(
     if order[0] == order[1]:
         raise ValueError(f"order must name two different locks, got {order!r}")
     _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
-    require_number("hold", hold, minimum=0)
-    require_number("timeout", timeout, minimum=0)
+    require_number("hold", hold, minimum=0, maximum=MAX_LOCK_WAIT)
+    require_number("timeout", timeout, minimum=0, maximum=MAX_LOCK_WAIT)
+    if start is not None:
+        _require_method("start", start, "wait", "a multiprocessing.Barrier")
+    if both_holding is not None:
+        _require_method("both_holding", both_holding, "wait", "a multiprocessing.Barrier")
     first, second = locks[order[0]], locks[order[1]]
     got_both = False
     try:
@@ -500,6 +550,34 @@ def take_two_locks(
     results.put(LockReport(worker, tuple(order), got_both))
 
 
+def _require_orders(orders: object) -> dict[str, tuple[str, str]]:
+    if not isinstance(orders, Mapping):
+        raise TypeError(
+            "orders must be a dict of worker name -> lock order, e.g. {'w1': ('A', 'B')}, "
+            f"got {type(orders).__name__} {orders!r}"[:200]
+        )
+    if not orders:
+        raise TypeError("orders must be a non-empty dict of worker name -> lock order")
+    if len(orders) > MAX_WORKERS:
+        raise ValueError(f"orders must name at most {MAX_WORKERS} workers, got {len(orders)}")
+    checked: dict[str, tuple[str, str]] = {}
+    for worker, order in orders.items():
+        if not isinstance(worker, str):
+            raise TypeError(f"orders' keys must be worker names (str), got {worker!r}")
+        if isinstance(order, str) or not isinstance(order, Sequence):
+            raise TypeError(
+                f"orders[{worker!r}] must be two lock names, e.g. ('A', 'B'), got {order!r}"
+            )
+        if len(order) != 2 or not all(isinstance(name, str) for name in order):
+            raise ValueError(
+                f"orders[{worker!r}] must be two lock names (str), e.g. ('A', 'B'), got {order!r}"
+            )
+        if order[0] == order[1]:
+            raise ValueError(f"orders[{worker!r}] must be two different lock names, got {order!r}")
+        checked[worker] = (order[0], order[1])
+    return checked
+
+
 def run_lock_workers(
     orders: Mapping[str, Sequence[str]],
     hold: float = 0.05,
@@ -511,13 +589,15 @@ def run_lock_workers(
     One lock is made per name used. The workers start together (a start barrier). With
     ``synchronised=True`` they also wait for each other while holding their first lock, which
     makes opposite orders deadlock every time (use it only for such orders). Returns the
-    reports sorted by worker name. Every process is joined.
+    reports sorted by worker name. Every argument is checked before any process starts;
+    ``hold`` and ``timeout`` are at most :data:`MAX_LOCK_WAIT` seconds. Every process is
+    joined, and any still running when the call ends (an error, an interrupt) is terminated.
     """
-    if not isinstance(orders, Mapping) or not orders:
-        raise TypeError("orders must be a non-empty dict of worker name -> lock order")
-    for worker, order in orders.items():
-        if isinstance(order, str) or not isinstance(order, Sequence) or len(set(order)) != 2:
-            raise ValueError(f"orders[{worker!r}] must be two different lock names, got {order!r}")
+    orders = _require_orders(orders)
+    require_number("hold", hold, minimum=0, maximum=MAX_LOCK_WAIT)
+    require_number("timeout", timeout, minimum=0, maximum=MAX_LOCK_WAIT)
+    if not isinstance(synchronised, bool):
+        raise TypeError(f"synchronised must be True or False, got {synchronised!r}")
     names = sorted({name for order in orders.values() for name in order})
     locks = {name: mp.Lock() for name in names}
     results = mp.Queue()
@@ -530,13 +610,20 @@ def run_lock_workers(
         )
         for worker, order in orders.items()
     ]
-    for process in processes:
-        process.start()
+    # Each worker is done within the start barrier's wait, hold (or the second barrier's wait)
+    # and timeout; past that it is stuck, and it is terminated.
+    patience = 3 * WAIT_TIMEOUT + hold + timeout
+    finished = False
     try:
-        reports = [results.get(timeout=WAIT_TIMEOUT) for _ in processes]
-    finally:
         for process in processes:
-            process.join(WAIT_TIMEOUT)
+            process.start()
+        deadline = time.monotonic() + patience
+        reports = [
+            results.get(timeout=max(0.1, deadline - time.monotonic())) for _ in processes
+        ]
+        finished = True
+    finally:  # after an error or an interrupt, stop the workers at once
+        _end_all(processes, WAIT_TIMEOUT if finished else 0.0)
     return sorted(reports, key=lambda report: report.worker)
 
 
@@ -558,8 +645,8 @@ def use_a_slot(
     _require_lock("slots", slots)
     _require_method("ready", ready, "wait", "e.g. a multiprocessing.Barrier")
     _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
-    require_number("hold", hold, minimum=0)
-    require_number("wait", wait, minimum=0)
+    require_number("hold", hold, minimum=0, maximum=MAX_SLEEP)
+    require_number("wait", wait, minimum=0, maximum=MAX_SLEEP)
     try:
         ready.wait(wait)
     except threading.BrokenBarrierError:
@@ -589,8 +676,8 @@ def count_until_stopped(
     """
     _require_method("stop", stop, "wait", "e.g. a multiprocessing.Event()")
     _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
-    require_number("tick", tick, minimum=0)
-    require_number("wait", wait, minimum=0)
+    require_number("tick", tick, minimum=0, maximum=MAX_SLEEP)
+    require_number("wait", wait, minimum=0, maximum=MAX_SLEEP)
     deadline = time.monotonic() + wait
     ticks = 0
     stopped = stop.wait(tick) if tick > 0 else stop.is_set()
@@ -636,7 +723,7 @@ def widened_increment(counter: HasValue, increments: int, lock: Any = None) -> N
     3
     """
     _require_counter("counter", counter)
-    require_int("increments", increments, minimum=0)
+    require_int("increments", increments, minimum=0, maximum=MAX_INCREMENTS)
     _require_lock("lock", lock, optional=True)
     for _ in range(increments):
         with _held(lock):
@@ -656,8 +743,9 @@ def run_threads(
     if not callable(target):
         raise TypeError(f"target must be callable, got {type(target).__name__}")
     _require_counter("counter", counter)
-    require_int("workers", workers, minimum=1)
-    require_int("increments", increments, minimum=0)
+    require_workers("workers", workers)
+    require_int("increments", increments, minimum=0, maximum=MAX_INCREMENTS)
+    _require_lock("lock", lock, optional=True)
     before = counter.value
     threads = [
         threading.Thread(target=target, args=(counter, increments, lock)) for _ in range(workers)

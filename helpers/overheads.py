@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Any
 
-from helpers._validate import require_int
+from helpers._validate import require_has, require_int
 from helpers.sharing import sum_array, sum_shared
 from helpers.timing import Timing, measure
 
@@ -49,7 +49,7 @@ def payload_size(payload: bytes) -> int:
 
 def thread_start(repeat: int = 20) -> Timing:
     """Time ``Thread(target=noop).start()`` then ``join()``, ``repeat`` times (after a warm-up)."""
-    require_int("repeat", repeat, minimum=1)
+    require_int("repeat", repeat, minimum=1, maximum=10_000)
 
     def start_and_join() -> None:
         thread = threading.Thread(target=noop)
@@ -66,11 +66,11 @@ def process_start(method: str, repeat: int = 5) -> Timing:
     script's default start method is left alone. One untimed start comes first (under
     ``forkserver`` it starts the fork server, a one-off cost).
     """
-    if method not in mp.get_all_start_methods():
+    if not isinstance(method, str) or method not in mp.get_all_start_methods():
         raise ValueError(
             f"method must be one of {mp.get_all_start_methods()} on this platform, got {method!r}"
         )
-    require_int("repeat", repeat, minimum=1)
+    require_int("repeat", repeat, minimum=1, maximum=1_000)
     context = mp.get_context(method)
 
     def start_and_join() -> None:
@@ -102,8 +102,10 @@ def pool_task_overhead(pool: Any, tasks: int, chunksize: int, repeat: int = 3) -
     The tasks do nothing, so all of it is overhead: pickling each task, sending it through a
     pipe, a worker taking it, and the result coming back. ``pool`` should be warmed up.
     """
-    require_int("tasks", tasks, minimum=1)
+    require_has("pool", pool, "map", example="a warmed-up multiprocessing.Pool")
+    require_int("tasks", tasks, minimum=1, maximum=10**7)
     require_int("chunksize", chunksize, minimum=1)
+    require_int("repeat", repeat, minimum=1, maximum=1_000)
     timing = measure(pool.map, noop, range(tasks), chunksize, repeat=repeat, warmup=1)
     return timing.scaled(1 / tasks)
 
@@ -114,7 +116,9 @@ def send_bytes_to_child(pool: Any, nbytes: int, repeat: int = 3) -> Timing:
     It includes pickling the payload, moving it through the pipe, unpickling it in the child
     and the (tiny) answer coming back.
     """
-    require_int("nbytes", nbytes, minimum=0)
+    require_has("pool", pool, "apply", example="a warmed-up multiprocessing.Pool")
+    require_int("nbytes", nbytes, minimum=0, maximum=2**30)
+    require_int("repeat", repeat, minimum=1, maximum=1_000)
     payload = bytes(nbytes)
 
     def round_trip() -> None:
@@ -142,8 +146,9 @@ def pickle_vs_shared_memory(pool: Any, megabytes: int, repeat: int = 3) -> tuple
 
     import numpy as np
 
-    require_int("megabytes", megabytes, minimum=1)
-    require_int("repeat", repeat, minimum=1)
+    require_has("pool", pool, "apply", example="a warmed-up multiprocessing.Pool")
+    require_int("megabytes", megabytes, minimum=1, maximum=1024)
+    require_int("repeat", repeat, minimum=1, maximum=1_000)
     # Whole numbers below 2**53: every partial sum is exact, so both sums must be equal.
     array = np.arange(megabytes * 2**20 // 8, dtype=np.float64)
     block = SharedMemory(create=True, size=array.nbytes)

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
+from helpers._validate import require_has
+
 Interval = tuple[float, float]
 
 
@@ -20,6 +22,12 @@ def plot_timeline(
 
     Returns the axes, so that a caller can add to the plot.
     """
+    if not isinstance(rows, Mapping):
+        raise TypeError(
+            f"rows must be a dict of label -> [(start, end), ...], got {type(rows).__name__}"
+        )
+    if ax is not None:
+        require_has("ax", ax, "broken_barh", example="matplotlib axes, e.g. from plt.subplots()")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.6 + 0.5 * len(rows)))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]

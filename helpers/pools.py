@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
-from helpers._validate import require_int, require_number
+from helpers._validate import MAX_SLEEP, require_int, require_number
 from helpers.timing import Timing
 
 if TYPE_CHECKING:  # matplotlib is imported only when plotting: pool workers never load it
@@ -67,7 +67,7 @@ def timed_task(task: int, delay: float = 0.05) -> TaskRecord:
     (3, True, True)
     """
     require_int("task", task, minimum=0)
-    require_number("delay", delay, minimum=0)
+    require_number("delay", delay, minimum=0, maximum=MAX_SLEEP)
     start = time.time()
     time.sleep(delay)
     return TaskRecord(task=task, pid=os.getpid(), start=start, end=time.time())
@@ -84,7 +84,7 @@ def timed_square(x: int, delay: float = 0.05) -> TaskRecord:
     (49, 7, True)
     """
     require_int("x", x)
-    require_number("delay", delay, minimum=0)
+    require_number("delay", delay, minimum=0, maximum=MAX_SLEEP)
     start = time.time()
     time.sleep(delay)
     return TaskRecord(task=x, pid=os.getpid(), start=start, end=time.time(), value=x * x)
@@ -260,7 +260,7 @@ def plot_tasks(records: Sequence[TaskRecord], ax: Axes | None = None, title: str
 
     found = _records(records)
     rows = timeline_rows(found)
-    ax = plot_timeline(rows, ax=ax, title=title)
+    ax = plot_timeline(rows, ax=ax, title=title)  # checks ax
     if not found:
         return ax
     labels = label_workers(found)

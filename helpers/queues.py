@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from helpers._validate import require_int, require_number
+from helpers._validate import MAX_SLEEP, require_has, require_int, require_number
 from helpers.timing import Clock, Timing
 from helpers.workers import sum_of_range
 
@@ -52,11 +52,9 @@ class Tagged(NamedTuple):
 
 
 def _require_put(queue: object) -> None:
-    if not callable(getattr(queue, "put", None)):
-        raise TypeError(
-            "queue must have a put() method (a multiprocessing.Queue, SimpleQueue or "
-            f"queue.Queue), got {type(queue).__name__}"
-        )
+    require_has(
+        "queue", queue, "put", example="a multiprocessing.Queue, SimpleQueue or queue.Queue"
+    )
 
 
 def put_sum_of_range(n: int, queue: SupportsPut) -> None:
@@ -81,7 +79,7 @@ def put_tagged_sum_of_range(task_id: int, n: int, queue: SupportsPut, delay: flo
     """
     require_int("task_id", task_id, minimum=0)
     require_int("n", n, minimum=0)
-    require_number("delay", delay, minimum=0)
+    require_number("delay", delay, minimum=0, maximum=MAX_SLEEP)
     _require_put(queue)
     time.sleep(delay)
     queue.put(Tagged(task_id, sum_of_range(n)))
@@ -93,7 +91,7 @@ def list_of_squares(n: int) -> list[int]:
     >>> list_of_squares(5)
     [0, 1, 4, 9, 16]
     """
-    require_int("n", n, minimum=0)
+    require_int("n", n, minimum=0, maximum=10**7)
     return [i * i for i in range(n)]
 
 
@@ -144,6 +142,15 @@ def append_sum_of_range(n: int, results: list[int]) -> None:
     results.append(sum_of_range(n))
 
 
+def _require_items(items: object) -> list[Any]:
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise TypeError(f"items must be a list of things to send, got {type(items).__name__}")
+    found = list(items)
+    if len(found) > 10**6:
+        raise ValueError(f"items must hold at most 1_000_000 items, got {len(found)}")
+    return found
+
+
 def round_trip(queue: Any, items: Iterable[Any], timeout: float = 10.0) -> list[Any]:
     """Put every item into ``queue``, then get them all back (waiting at most ``timeout`` each).
 
@@ -153,9 +160,9 @@ def round_trip(queue: Any, items: Iterable[Any], timeout: float = 10.0) -> list[
     >>> round_trip(queue.Queue(), [1, 2, 3])
     [1, 2, 3]
     """
-    _require_put(queue)
+    require_has("queue", queue, "put", "get", example="e.g. a queue.Queue or multiprocessing.Queue")
     require_number("timeout", timeout, minimum=0)
-    items = list(items)
+    items = _require_items(items)
     for item in items:
         queue.put(item)
     return [queue.get(timeout=timeout) for _ in items]
@@ -181,13 +188,14 @@ def compare_round_trips(
     >>> costs["q"].samples  # one tick per round, for 2 items
     (0.5, 0.5)
     """
+    if not isinstance(queues, Mapping):
+        raise TypeError(f"queues must be a dict of name -> queue, got {type(queues).__name__}")
     if not queues:
         raise ValueError("queues must name at least one queue")
     for name, queue in queues.items():
-        if not callable(getattr(queue, "put", None)) or not callable(getattr(queue, "get", None)):
-            raise TypeError(f"queues[{name!r}] must have put() and get() methods")
-    require_int("rounds", rounds, minimum=1)
-    items = list(items)
+        require_has(f"queues[{name!r}]", queue, "put", "get", example="e.g. a queue.Queue")
+    require_int("rounds", rounds, minimum=1, maximum=1_000)
+    items = _require_items(items)
     if not items:
         raise ValueError("items must hold at least one item")
     for queue in queues.values():

@@ -227,8 +227,9 @@ def move_point(shared_point: Any, dx: float, dy: float) -> None:
             "shared_point must be a shared Point (Value(Point, x, y)), "
             f"got {type(shared_point).__name__}"
         )
-    shared_point.x += require_number("dx", dx)
-    shared_point.y += require_number("dy", dy)
+    dx, dy = require_number("dx", dx), require_number("dy", dy)  # both before moving either
+    shared_point.x += dx
+    shared_point.y += dy
 
 
 def write_square(shared: Any, index: int) -> None:
@@ -339,11 +340,25 @@ def _require_shape(shape: object) -> tuple[int, ...]:
 
 
 def _require_dtype(dtype: object) -> np.dtype:
+    """``dtype`` as a NumPy dtype of plain numbers (bool, integers, floats, complex numbers).
+
+    Any other kind is refused *before* a segment is attached: reading shared bytes as
+    ``object`` would take them for pointers and crash the interpreter, and strings, records
+    and dates are not what these workers sum or scale.
+    """
+    if dtype is None:  # np.dtype(None) is float64: too easy a slip to accept silently
+        raise TypeError("dtype must name a NumPy dtype such as 'float64', got None")
     try:
-        return np.dtype(dtype)  # type: ignore[call-overload]
-    except TypeError as error:
+        kind = np.dtype(dtype)  # type: ignore[call-overload]
+    except (TypeError, ValueError) as error:
         message = f"dtype must name a NumPy dtype such as 'float64', got {dtype!r}"
         raise TypeError(message) from error
+    if kind.kind not in "biufc" or kind.fields is not None or kind.subdtype is not None:
+        raise ValueError(
+            f"dtype must be a numeric NumPy dtype (bool, int, uint, float or complex) such as "
+            f"'float64', got {kind} from {dtype!r}"
+        )
+    return kind
 
 
 def _attach(name: str) -> _shared_memory.SharedMemory:

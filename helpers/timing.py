@@ -26,9 +26,10 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
-from helpers._validate import require_int, require_number
+from helpers._validate import require_has, require_int, require_number
 
 if TYPE_CHECKING:  # matplotlib is imported only by the plots, so that workers start quickly
     from matplotlib.axes import Axes
@@ -92,8 +93,10 @@ def measure(
     """
     if not callable(func):
         raise TypeError(f"func must be callable, got {type(func).__name__}")
-    require_int("repeat", repeat, minimum=1)
-    require_int("warmup", warmup, minimum=0)
+    require_int("repeat", repeat, minimum=1, maximum=10_000)
+    require_int("warmup", warmup, minimum=0, maximum=10_000)
+    if not callable(clock):
+        raise TypeError(f"clock must be callable, got {type(clock).__name__}")
     for _ in range(warmup):
         func(*args, **kwargs)
     samples = []
@@ -161,6 +164,35 @@ def amdahl_speedup(serial_fraction: float, workers: int) -> float:
     return 1.0 / (fraction + (1.0 - fraction) / workers)
 
 
+def _require_sequence(name: str, value: object) -> None:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a list of numbers, got {type(value).__name__} {value!r}")
+
+
+def _require_axes(ax: object) -> None:
+    if ax is not None:
+        require_has("ax", ax, "plot", example="matplotlib axes, e.g. from plt.subplots()")
+
+
+def _require_points(
+    xs_name: str, xs: object, ys_name: str, ys: object
+) -> tuple[list[int], list[float]]:
+    """Both sequences, of one length, at least one point; worker counts from 1 to 10_000."""
+    _require_sequence(xs_name, xs)
+    _require_sequence(ys_name, ys)
+    if len(xs) != len(ys):  # type: ignore[arg-type]
+        raise ValueError(f"{xs_name} and {ys_name} must have the same length")
+    if not xs:
+        raise ValueError(f"{xs_name} must hold at least one worker count")
+    counts = []
+    for n in xs:  # type: ignore[attr-defined]
+        if isinstance(n, bool) or not isinstance(n, Integral):  # NumPy integers are welcome
+            raise TypeError(f"{xs_name} must hold ints, got {type(n).__name__} {n!r}")
+        counts.append(require_int(f"{xs_name}[...]", int(n), minimum=1, maximum=10_000))
+    values = [require_number(f"{ys_name}[...]", y) for y in ys]  # type: ignore[attr-defined]
+    return counts, values
+
+
 def fit_amdahl(workers: Sequence[int], speedups: Sequence[float]) -> float:
     """The serial fraction ``f`` that best explains measured speed-ups, by least squares.
 
@@ -175,6 +207,8 @@ def fit_amdahl(workers: Sequence[int], speedups: Sequence[float]) -> float:
     >>> round(fit_amdahl([1, 2, 4], [1.0, amdahl_speedup(0.1, 2), amdahl_speedup(0.1, 4)]), 6)
     0.1
     """
+    _require_sequence("workers", workers)
+    _require_sequence("speedups", speedups)
     if len(workers) != len(speedups):
         raise ValueError(
             "workers and speedups must have the same length, "
@@ -213,8 +247,12 @@ def plot_speedup(
     """
     import matplotlib.pyplot as plt
 
-    if len(workers) != len(speedups):
-        raise ValueError("workers and speedups must have the same length")
+    _require_points("workers", workers, "speedups", speedups)
+    if cores is not None:
+        require_int("cores", cores, minimum=1)
+    if serial_fraction is not None:
+        amdahl_speedup(serial_fraction, 1)  # checks it: a fraction from 0 to 1
+    _require_axes(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.5))
     top = max(workers)
@@ -265,8 +303,8 @@ def plot_efficiency(
     """
     import matplotlib.pyplot as plt
 
-    if len(workers) != len(efficiencies):
-        raise ValueError("workers and efficiencies must have the same length")
+    _require_points("workers", workers, "efficiencies", efficiencies)
+    _require_axes(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.5))
     if not ax.get_lines():
@@ -283,7 +321,7 @@ def plot_efficiency(
 
 def format_seconds(seconds: float) -> str:
     """A duration with a unit that suits it: ``'1.23 s'``, ``'12.3 ms'``, ``'45.6 µs'``."""
-    require_number("seconds", seconds)
+    require_number("seconds", seconds, allow_infinity=True)
     for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns")):
         scaled = float(f"{seconds / scale:.3g}")
         if abs(scaled) >= 1 or unit == "ns":
@@ -295,7 +333,7 @@ def format_seconds(seconds: float) -> str:
 
 def format_ratio(ratio: float) -> str:
     """A ratio such as a speed-up, with two decimals and an ``x``: ``'1.93x'``."""
-    require_number("ratio", ratio)
+    require_number("ratio", ratio, allow_infinity=True)
     return f"{ratio:.2f}x"
 
 
@@ -305,5 +343,5 @@ def format_percent(fraction: float) -> str:
     >>> format_percent(0.864)
     '86%'
     """
-    require_number("fraction", fraction)
+    require_number("fraction", fraction, allow_infinity=True)
     return f"{fraction:.0%}"

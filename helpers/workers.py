@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from helpers._validate import require_int, require_number
+from helpers._validate import MAX_SLEEP, require_int, require_number
 
 
 def job(a: int, d: int) -> str:
@@ -56,7 +56,7 @@ def slow_square(x: float, delay: float = 0.1) -> float:
     9
     """
     require_number("x", x)
-    time.sleep(require_number("delay", delay, minimum=0))
+    time.sleep(require_number("delay", delay, minimum=0, maximum=MAX_SLEEP))
     return x * x
 
 
@@ -66,7 +66,7 @@ def nap(seconds: float) -> float:
     >>> nap(0.01)
     0.01
     """
-    seconds = require_number("seconds", seconds, minimum=0)
+    seconds = require_number("seconds", seconds, minimum=0, maximum=MAX_SLEEP)
     time.sleep(seconds)
     return seconds
 
@@ -77,7 +77,7 @@ def sum_of_range(n: int) -> int:
     >>> sum_of_range(100)
     4950
     """
-    require_int("n", n, minimum=0)
+    require_int("n", n, minimum=0, maximum=10**8)
     total = 0
     for i in range(n):
         total += i

@@ -26,10 +26,15 @@ from numbers import Integral, Real
 from typing import Any
 
 from helpers.checks import Verdict, correct, not_yet
+from helpers.checks.recording import call_with_timeout
 from helpers.timing import amdahl_speedup
 
 #: The (n, parts) cases a learner's split function must handle in exercise 1.
 SPLIT_CASES = ((10, 3), (12, 4), (10, 4), (5_000_000, 2), (7, 7), (3, 5), (0, 2))
+
+#: Seconds ``check_split`` waits for the learner's function on all cases together (a right
+#: answer needs microseconds; a ``range``-sized list for the largest case, under a second).
+SPLIT_TIMEOUT = 10.0
 
 #: Exercise 2: jobs to sort into "threads" (they mostly wait) or "processes" (pure-Python CPU).
 WORKLOADS = {
@@ -154,6 +159,18 @@ def _split_problem(n: int, parts: int, chunks: list[tuple[int, int]]) -> Verdict
     return None
 
 
+def _call_every_case(split: Callable[[int, int], object]) -> list[tuple[object, Exception | None]]:
+    """``split(n, parts)`` for each case, up to the first that raises: (returned, error)."""
+    found: list[tuple[object, Exception | None]] = []
+    for n, parts in SPLIT_CASES:
+        try:
+            found.append((split(n, parts), None))
+        except Exception as error:  # the learner's code may fail in any way
+            found.append((None, error))
+            break
+    return found
+
+
 def check_split(split: Callable[[int, int], object]) -> Verdict:
     """Exercise 1: ``split(n, parts)`` must cut ``range(n)`` into ``parts`` fair chunks.
 
@@ -170,11 +187,20 @@ def check_split(split: Callable[[int, int], object]) -> Verdict:
             f"pass your function itself, e.g. check_split(my_split), not {_describe(split)}",
             "not-callable",
         )
-    for n, parts in SPLIT_CASES:
+    outcome = call_with_timeout(_call_every_case, (split,), SPLIT_TIMEOUT)
+    if not outcome.finished:
+        return not_yet(
+            f"my_split did not return within {SPLIT_TIMEOUT:g} s for the cases {SPLIT_CASES}: "
+            "is a loop waiting for something that never changes? (It may still be running in "
+            "the background: restart the kernel if the notebook gets slow.)",
+            "hangs",
+        )
+    if outcome.error is not None:  # not an Exception: e.g. SystemExit or KeyboardInterrupt
+        error = outcome.error
+        return not_yet(f"my_split raised {type(error).__name__}: {error}", "raises")
+    for (n, parts), (returned, error) in zip(SPLIT_CASES, outcome.value, strict=False):
         case = f"my_split({n}, {parts})"
-        try:
-            returned = split(n, parts)
-        except Exception as error:  # the learner's code may fail in any way
+        if error is not None:
             return not_yet(f"{case} raised {type(error).__name__}: {error}", "raises")
         chunks = _as_chunks(case, parts, returned)
         if isinstance(chunks, Verdict):
@@ -332,6 +358,11 @@ def check_amdahl(on_2: float, on_8: float, limit: float) -> Verdict:
             return not_yet(f"{name} is still None: compute it", "missing")
         if not isinstance(value, Real) or isinstance(value, bool):
             return not_yet(f"{name} should be a number, got {_describe(value)}", "wrong-type")
+        try:
+            float(value)
+        except OverflowError:  # an int with hundreds of digits
+            return not_yet(f"{name} is far too large to be a speed-up: {_describe(value)}",
+                           "too-large")
     right = (
         _close(on_2, amdahl_speedup(f, 2)),
         _close(on_8, amdahl_speedup(f, 8)),

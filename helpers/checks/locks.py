@@ -35,6 +35,7 @@ from helpers.checks.recording import (
     call_with_timeout,
     children_now,
     recorded_workers,
+    require_timeout,
     stop_new_children,
 )
 from helpers.locks import LockReport, increment
@@ -176,6 +177,7 @@ def check_no_lost_updates(
             f"{type(run_four).__name__}",
             "wrong-type",
         )
+    require_timeout("timeout", timeout)
     counter = mp.Value("i", 0)
     before = children_now()
     with recorded_workers() as log:
@@ -410,6 +412,15 @@ def _circle(orders: Mapping[str, Sequence[str]]) -> list[str] | None:
     return None
 
 
+def _is_pair_of_names(pair: object) -> bool:
+    return (
+        isinstance(pair, Sequence)
+        and not isinstance(pair, str)
+        and len(pair) == 2
+        and all(isinstance(name, str) for name in pair)
+    )
+
+
 def check_lock_orders(
     orders: Mapping[str, Sequence[str]],
     reports: Sequence[LockReport],
@@ -424,6 +435,10 @@ def check_lock_orders(
     ``missing-worker``, ``extra-worker``, ``not-a-pair``, ``wrong-locks``, ``circle``,
     ``no-reports``, ``reports-mismatch``, ``timed-out``.
     """
+    if not isinstance(needs, Mapping) or not all(
+        _is_pair_of_names(pair) for pair in needs.values()
+    ):
+        raise TypeError(f"needs must be a dict of worker -> two lock names, got {needs!r}")
     if not isinstance(orders, Mapping):
         kind = type(orders).__name__
         return not_yet(
@@ -443,9 +458,11 @@ def check_lock_orders(
             "extra-worker",
         )
     for worker, pair in orders.items():
-        if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
+        if not _is_pair_of_names(pair):
             return not_yet(
-                f"orders[{worker!r}] should be two lock names, like ('A', 'B')", "not-a-pair"
+                f"orders[{worker!r}] should be two lock names, like ('A', 'B'), "
+                f"got {pair!r}"[:160],
+                "not-a-pair",
             )
         if sorted(pair) != sorted(needs[worker]):
             wanted = " and ".join(sorted(needs[worker]))

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from types import CodeType, FrameType
 from typing import Any
 
+from helpers._validate import require_int, require_number
 from helpers.checks import Verdict, correct, not_yet
 from helpers.checks.recording import (
     Outcome,
@@ -42,6 +43,7 @@ from helpers.checks.recording import (
     call_with_timeout,
     children_now,
     recorded_workers,
+    require_timeout,
     stop_new_children,
     wrapped_methods,
 )
@@ -667,6 +669,26 @@ def _check(
 # --- exercise 1 ------------------------------------------------------------------------------
 
 
+#: The largest size a check's worker computes (the exercises use at most 120_000).
+MAX_SIZE = 10**7
+
+
+def _require_sizes(sizes: object) -> tuple[int, ...]:
+    if isinstance(sizes, str) or not isinstance(sizes, Sequence) or not sizes:
+        raise TypeError(f"sizes must be a non-empty list of ints, got {sizes!r}")
+    if len(sizes) > 64:
+        raise ValueError(f"sizes must hold at most 64 sizes (one worker each), got {len(sizes)}")
+    return tuple(require_int("sizes[...]", n, minimum=0, maximum=MAX_SIZE) for n in sizes)
+
+
+def _require_delays(delays: object) -> tuple[float, ...]:
+    if isinstance(delays, str) or not isinstance(delays, Sequence):
+        raise TypeError(f"delays must be a list of seconds, got {delays!r}")
+    for delay in delays:
+        require_number("delays[...]", delay, minimum=0, maximum=10)
+    return tuple(delays)
+
+
 def check_ordered_sums(
     ordered_sums: Callable[[Sequence[int], Sequence[float]], Any],
     sizes: Sequence[int] = SIZES,
@@ -682,8 +704,11 @@ def check_ordered_sums(
     worker joined, with exit code 0; ``results[i] == sum_of_range(sizes[i])``. Returning
     ``(results, workers)`` is accepted too.
     """
+    sizes, delays = _require_sizes(sizes), _require_delays(delays)
     if len(sizes) != len(delays):
         raise ValueError(f"sizes and delays must have the same length, got {sizes}, {delays}")
+    require_timeout("timeout", timeout)
+    require_int("attempts", attempts, minimum=1, maximum=10)
     truth = [sum_of_range(n) for n in sizes]
     exercise = Exercise(
         function="ordered_sums",
@@ -721,8 +746,14 @@ def check_collect(
     any is read or joined, every result is read with ``get(timeout=...)`` *before* any worker
     is joined, and every worker ends with exit code 0. ``collect`` runs in a helper thread;
     if it hangs for ``timeout`` seconds, the check stops it (and every worker it started) and
-    says why, so a wrong answer cannot freeze the notebook.
+    says why, so a wrong answer cannot freeze the notebook. (A hung ``collect`` runs in a
+    daemon thread, which Python cannot stop: once its workers are stopped it usually ends,
+    on an error; if it waits for something else, it stays until the kernel restarts, using no
+    CPU while it waits.)
     """
+    sizes = _require_sizes(sizes)
+    require_timeout("timeout", timeout)
+    require_int("attempts", attempts, minimum=1, maximum=10)
     exercise = Exercise(
         function="collect",
         target=put_tagged_squares,

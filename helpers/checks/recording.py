@@ -28,7 +28,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers._validate import require_number
+
 _process_class = mp.process.BaseProcess
+
+#: The longest a check waits for the learner's code, in seconds.
+MAX_TIMEOUT = 600.0
+
+
+def require_timeout(name: str, value: object) -> float:
+    """``value`` as a watchdog's time limit: a finite number of seconds, > 0, <= MAX_TIMEOUT.
+
+    ``None`` (wait forever) is refused: a check must never hang on the learner's code.
+    """
+    seconds = require_number(name, value, minimum=0, maximum=MAX_TIMEOUT)
+    if seconds <= 0:
+        raise ValueError(f"{name} must be > 0 seconds, got {value}")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -157,8 +173,13 @@ def call_with_timeout(func: Callable[..., Any], args: Sequence[Any], timeout: fl
     """Call ``func(*args)`` in a daemon thread and wait at most ``timeout`` seconds for it.
 
     If it has not finished by then, ``Outcome.finished`` is False: the caller should stop the
-    processes it started (see :func:`stop_new_children`).
+    processes it started (see :func:`stop_new_children`). A learner's *thread* cannot be
+    stopped from outside: it is a daemon thread, so it cannot keep the interpreter alive, and
+    the checks stop every process it started.
     """
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {type(func).__name__}")
+    timeout = require_timeout("timeout", timeout)
     outcome = Outcome(finished=False)
 
     def call() -> None:

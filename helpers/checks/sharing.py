@@ -32,6 +32,7 @@ from helpers.checks.recording import (
     call_with_timeout,
     children_now,
     recorded_workers,
+    require_timeout,
     stop_new_children,
 )
 from helpers.sharing import (
@@ -343,6 +344,7 @@ def check_squares(fill: Callable[[], Any], timeout: float = CHECK_TIMEOUT) -> Ve
     """
     if not callable(fill):
         return _not_a_function(fill, "fill_in_two_processes", "check_squares")
+    require_timeout("timeout", timeout)
     before = children_now()
     with recorded_workers() as log:
         outcome = call_with_timeout(fill, (), timeout)
@@ -579,6 +581,7 @@ def check_scaled(
     """
     if not callable(scale):
         return _not_a_function(scale, "scale_in_shared_memory", "check_scaled")
+    require_timeout("timeout", timeout)
     before = children_now()
     with recorded_workers() as log, recorded_segments() as segments:
         outcome = call_with_timeout(scale, (exercise_grid(), EXERCISE_FACTOR), timeout)
