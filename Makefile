@@ -9,15 +9,21 @@ STAMP  := $(VENV)/.installed
 START_METHODS ?= fork spawn forkserver
 # A hung cell fails after this many seconds.
 CELL_TIMEOUT ?= 30
+# pytest-xdist workers: for the unit tests, and for each start method's notebooks (one
+# notebook per worker). Most of a test's time is spent waiting (kernels and children starting,
+# sleeps), so more workers than cores pay. `make test` runs the four runs side by side.
+UNIT_JOBS ?= 4
+NOTEBOOK_JOBS ?= 2
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
          --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
 BENCH_START_METHOD ?=
 
 .PHONY: help setup lab test unit notebooks lint outputs bench clean
+NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS))
 
 help:
 	@echo "make lab      open the course in JupyterLab (http://127.0.0.1, token required)"
-	@echo "make test     lint, unit tests, then every notebook under: $(START_METHODS)"
+	@echo "make test     lint; then unit tests and every notebook under $(START_METHODS), side by side"
 	@echo "make outputs  re-execute the notebooks and store their outputs"
 	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
 	@echo "make clean    remove .venv and caches"
@@ -38,15 +44,18 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check .
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest --doctest-modules helpers tests
+	$(BIN)/python -m pytest -n $(UNIT_JOBS) --doctest-modules helpers tests
 
 notebooks: $(STAMP)
-	@set -e; for method in $(START_METHODS); do \
-	    echo "=== notebooks under the '$$method' start method ==="; \
-	    $(BIN)/python -m pytest $(NBVAL) --start-method=$$method notebooks; \
-	done
+	@$(MAKE) --no-print-directory -j --output-sync=target $(NOTEBOOK_RUNS)
 
-test: lint unit notebooks
+notebooks-%: $(STAMP)
+	@echo "=== notebooks under the '$*' start method ==="
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* notebooks
+
+# Lint first; then the unit tests and every start method's notebooks, side by side.
+test: lint
+	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS)
 	@echo "=== all green: lint, unit tests, notebooks under $(START_METHODS) ==="
 
 outputs: $(STAMP)

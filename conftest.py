@@ -15,11 +15,14 @@
   of a notebook. So before the kernel stops, the harness clears the notebook's namespace,
   collects garbage (which runs those finalizers) and stops the resource tracker. Afterwards,
   any multiprocessing semaphore or shared-memory segment that the notebook created and that
-  still exists fails the notebook (and is removed).
+  still exists fails the notebook (and is removed). The kernel names those files after its
+  notebook (``COURSE_SHM_TAG``, see ``tools/kernel_profile.py``), so that notebooks run side
+  by side (``pytest -n``) are each held to what they made themselves.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -29,15 +32,20 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tools.kernel_profile import START_METHODS, kernel_environment, write_ipython_dir
+from tools.kernel_profile import (
+    SHM_TAG_ENV,
+    START_METHODS,
+    kernel_environment,
+    name_shm_after,
+    shm_names,
+    write_ipython_dir,
+)
 
 # Processes that multiprocessing keeps for the lifetime of the interpreter that started them.
 _LONG_LIVED_MARKERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
 _KERNEL_MARKER = "ipykernel_launcher"
 _GRACE_SECONDS = 10.0
 _SHM = Path("/dev/shm")
-# Names that multiprocessing gives its semaphores and SharedMemory its segments, on Linux.
-_SHM_PREFIXES = ("sem.mp-", "psm_")
 # Run in the kernel before it stops: drop the notebook's objects so that their finalizers
 # unlink what they own, then stop the resource tracker the polite way (it removes whatever is
 # still registered when it sees its pipe close). The kernel's own shutdown would kill it.
@@ -65,6 +73,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_IPYTHON_DIR] = ipython_dir
     method = config.getoption("--start-method")
     os.environ.update(kernel_environment(ipython_dir, method, quick=True))
+    # What the tests themselves put in /dev/shm is named after this process (pytest -n runs
+    # several side by side), so that a test can check that it cleaned up after itself.
+    name_shm_after(f"ut{os.getpid()}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -164,15 +175,17 @@ def _is_notebook_cell(item: pytest.Item) -> bool:
 
 _seen_in_notebook: dict[str, list[psutil.Process]] = {}
 _BEFORE = pytest.StashKey[set[int]]()
+_notebook_count = itertools.count()
 
 
-_shm_before_notebook: dict[str, set[str]] = {}
+_shm_tag_of_notebook: dict[str, str] = {}
 
 
-def _shm_names() -> set[str]:
+def _shm_names(tag: str) -> set[str]:
+    """The files in /dev/shm made by the kernel that ran with ``tag``."""
     if not _SHM.is_dir():
         return set()
-    return {name for name in os.listdir(_SHM) if name.startswith(_SHM_PREFIXES)}
+    return {name for name in os.listdir(_SHM) if name.startswith(shm_names(tag))}
 
 
 def _clean_up_kernel(item: pytest.Item) -> None:
@@ -188,14 +201,14 @@ def _clean_up_kernel(item: pytest.Item) -> None:
 
 
 def _fail_on_shm_leftovers(notebook: str) -> None:
-    before = _shm_before_notebook.pop(notebook, None)
-    if before is None:
+    tag = _shm_tag_of_notebook.pop(notebook, None)
+    if tag is None:
         return
     deadline = time.monotonic() + _GRACE_SECONDS
-    leftovers = _shm_names() - before
+    leftovers = _shm_names(tag)
     while leftovers and time.monotonic() < deadline:
         time.sleep(0.1)
-        leftovers = _shm_names() - before
+        leftovers = _shm_names(tag)
     if not leftovers:
         return
     for name in leftovers:
@@ -209,8 +222,11 @@ def _fail_on_shm_leftovers(notebook: str) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
     item.stash[_BEFORE] = {p.pid for p in _descendants()}
-    if _is_notebook_cell(item):
-        _shm_before_notebook.setdefault(str(item.path), _shm_names())
+    if _is_notebook_cell(item) and str(item.path) not in _shm_tag_of_notebook:
+        # The first cell: the notebook's kernel starts in this setup and inherits the tag.
+        tag = f"nb{os.getpid()}n{next(_notebook_count)}"  # unique across pytest -n workers
+        _shm_tag_of_notebook[str(item.path)] = tag
+        os.environ[SHM_TAG_ENV] = tag
     return (yield)
 
 

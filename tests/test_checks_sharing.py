@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from multiprocessing import shared_memory
 from multiprocessing.shared_memory import SharedMemory
 from typing import Any
 
@@ -27,7 +28,9 @@ _SHM = "/dev/shm"
 
 
 def _segments() -> set[str]:
-    return {n for n in os.listdir(_SHM) if n.startswith("psm_")} if os.path.isdir(_SHM) else set()
+    """This process's segments: the harness names them after it (other runs may share /dev/shm)."""
+    mine = shared_memory._SHM_NAME_PREFIX.lstrip("/")
+    return {n for n in os.listdir(_SHM) if n.startswith(mine)} if os.path.isdir(_SHM) else set()
 
 
 @pytest.fixture(autouse=True)

@@ -138,14 +138,33 @@ def test_a_notebook_that_leaves_a_file_in_dev_shm_fails_and_the_file_is_removed(
     shm = Path("/dev/shm")
     if not shm.is_dir():
         pytest.skip("no /dev/shm on this system")
-    name = f"psm_course_harness_test_{tmp_path.name}"
-    notebook = write_notebook(
-        tmp_path / "shm.ipynb", f"open('/dev/shm/{name}', 'w').close()", ""
+    # A file named as this kernel names its shared-memory segments (COURSE_SHM_TAG).
+    source = (
+        "import os\n"
+        "open(f\"/dev/shm/psm_{os.environ['COURSE_SHM_TAG']}_harness\", 'w').close()"
     )
+    notebook = write_notebook(tmp_path / "shm.ipynb", source, "")
     result = run_nbval(notebook, "spawn")
     assert result.returncode != 0
-    assert f"left 1 file(s) in /dev/shm (now removed): {name}" in result.stdout
-    assert not (shm / name).exists()
+    assert re.search(r"left 1 file\(s\) in /dev/shm \(now removed\): psm_nb\w+_harness",
+                     result.stdout), result.stdout
+    assert not list(shm.glob("psm_nb*_harness"))
+
+
+def test_files_in_dev_shm_made_by_others_are_not_blamed_on_a_notebook(tmp_path: Path) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        pytest.skip("no /dev/shm on this system")
+    other = shm / f"psm_course_other_run_{tmp_path.name}"
+    notebook = write_notebook(
+        tmp_path / "other.ipynb", f"open({str(other)!r}, 'w').close()", ""
+    )
+    try:
+        result = run_nbval(notebook, "spawn")
+        assert result.returncode == 0, result.stdout
+        assert other.exists()
+    finally:
+        other.unlink(missing_ok=True)
 
 
 def test_shared_memory_objects_alive_at_the_end_of_a_notebook_leave_nothing_behind(

@@ -10,6 +10,10 @@ behave the same way:
 * ``COURSE_RUN_SOLUTIONS=1`` makes every ``%%solution`` cell run (see
   :mod:`helpers.solutions`): a learner's *Run All* skips the solutions, the tooling runs and
   tests every one of them.
+* ``COURSE_SHM_TAG``, when set (the test harness sets one per notebook), is written into the
+  names of the semaphores and shared-memory segments the kernel creates (``sem.mp-TAG-...``,
+  ``psm_TAG_...`` in ``/dev/shm`` on Linux), so that the harness can tell which notebook left
+  a file behind even when several notebooks run side by side.
 * The kernel does not capture output written straight to file descriptors 1 and 2. Under
   pytest, ipykernel turns that capture off anyway (it checks ``PYTEST_CURRENT_TEST``); turning
   it off for ``make outputs`` too means that what a child process prints never lands in a
@@ -25,6 +29,7 @@ START_METHOD_ENV = "COURSE_START_METHOD"
 QUICK_ENV = "COURSE_QUICK"
 START_METHODS = ("fork", "spawn", "forkserver")
 RUN_SOLUTIONS_ENV = "COURSE_RUN_SOLUTIONS"
+SHM_TAG_ENV = "COURSE_SHM_TAG"
 
 _KERNEL_CONFIG = """\
 # Written by tools/kernel_profile.py for the course's test kernels; do not edit.
@@ -40,8 +45,44 @@ import os as _os
 _method = _os.environ.get("{START_METHOD_ENV}")
 if _method:
     _mp.set_start_method(_method, force=True)
-del _mp, _os, _method
+
+_tag = _os.environ.get("{SHM_TAG_ENV}")
+if _tag:
+    # Name what this kernel creates in /dev/shm after its notebook (see tools/kernel_profile.py).
+    # Private names of multiprocessing, used by the test harness only; forked children inherit
+    # them.
+    from multiprocessing import shared_memory as _shm
+
+    _mp.current_process()._config["semprefix"] = "/mp-" + _tag
+    _shm._SHM_NAME_PREFIX = "/psm_" + _tag + "_"
+    _shm._SHM_SAFE_NAME_LENGTH += len(_tag) + 1  # keep the random part as long as before
+    del _shm
+del _mp, _os, _method, _tag
 """
+
+
+def shm_names(tag: str) -> tuple[str, str]:
+    """The prefixes of the files in ``/dev/shm`` made by a kernel started with ``tag``.
+
+    >>> shm_names("nb7")
+    ('sem.mp-nb7-', 'psm_nb7_')
+    """
+    if not tag.isalnum():
+        raise ValueError(f"tag must be letters and digits only, got {tag!r}")
+    return f"sem.mp-{tag}-", f"psm_{tag}_"
+
+
+def name_shm_after(tag: str) -> None:
+    """Make this process name its semaphores and segments after ``tag`` (see :func:`shm_names`).
+
+    The test harness calls it in its own processes; kernels do the same in their start-up file.
+    """
+    from multiprocessing import shared_memory
+
+    shm_names(tag)  # checks the tag
+    multiprocessing.current_process()._config["semprefix"] = "/mp-" + tag
+    shared_memory._SHM_NAME_PREFIX = "/psm_" + tag + "_"
+    shared_memory._SHM_SAFE_NAME_LENGTH = 14 + len(tag) + 1
 
 
 def check_start_method(method: str) -> str:
