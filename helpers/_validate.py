@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 from numbers import Real
 
 #: The most workers (threads or processes) a helper starts at once. Far more than the course
@@ -75,6 +76,23 @@ def require_number(
 def require_workers(name: str, value: object) -> int:
     """Return ``value`` if it is a number of workers from 1 to :data:`MAX_WORKERS`."""
     return require_int(name, value, minimum=1, maximum=MAX_WORKERS)
+
+
+def require_items(name: str, value: object, *, size: int | None = None) -> list[object]:
+    """``value`` (any iterable but a string) as a list; with ``size``, each item of that length.
+
+    For arguments such as a list of ``(start, end)`` intervals (``size=2``) or of records.
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a list, got {type(value).__name__} {_shown(value)}")
+    items = list(value)
+    if size is not None:
+        for index, item in enumerate(items):
+            if isinstance(item, str | bytes) or not hasattr(item, "__len__") or len(item) != size:
+                raise TypeError(
+                    f"{name}[{index}] must be a tuple of {size} values, got {_shown(item)}"
+                )
+    return items
 
 
 def require_has(name: str, value: object, *methods: str, example: str = "") -> object:

@@ -38,7 +38,14 @@ from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
-from helpers._validate import MAX_SLEEP, require_has, require_int, require_number, require_workers
+from helpers._validate import (
+    MAX_SLEEP,
+    require_has,
+    require_int,
+    require_items,
+    require_number,
+    require_workers,
+)
 from helpers.timing import Timing
 from helpers.workers import nap
 
@@ -242,6 +249,8 @@ def parallel_sum(mapper: Mapper, n: int, parts: int, numpy: bool = False) -> int
     330
     """
     require_has("mapper", mapper, "map", example="a Pool or an executor")
+    require_int("n", n, minimum=0, maximum=MAX_N)
+    require_int("parts", parts, minimum=1, maximum=MAX_PARTS)
     worker = numpy_sum_chunk_of if numpy else sum_chunk_of
     return sum(mapper.map(worker, split_range(n, parts)))
 
@@ -320,8 +329,10 @@ def take_turns(
     for name, run in contestants.items():
         if not callable(run):
             raise TypeError(f"contestant {name!r} must be callable, got {type(run).__name__}")
-    require_int("rounds", rounds, minimum=1)
-    require_int("warmup", warmup, minimum=0)
+    require_int("rounds", rounds, minimum=1, maximum=10_000)
+    require_int("warmup", warmup, minimum=0, maximum=10_000)
+    if not callable(clock):
+        raise TypeError(f"clock must be callable, got {type(clock).__name__}")
     samples: dict[str, list[float]] = {name: [] for name in contestants}
     results: dict[str, Any] = {}
     for round_ in range(warmup + rounds):
@@ -414,6 +425,9 @@ def cpu_snapshot(pids: Iterable[int] = ()) -> tuple[float, float]:
     """
     import psutil
 
+    pids = require_items("pids", pids)  # type: ignore[assignment]
+    for pid in pids:
+        require_int("pids[...]", pid, minimum=0)
     times = psutil.cpu_times()
     busy_fields = ("user", "nice", "system", "irq", "softirq", "steal")  # Linux: guest is in user
     everybody = sum(getattr(times, name, 0.0) for name in busy_fields)
@@ -602,7 +616,7 @@ def timeline_rows(records: Iterable[tuple[int, float, float]]) -> dict[str, list
     >>> timeline_rows([(70, 10.0, 11.0), (50, 10.5, 12.0), (70, 11.0, 11.5)])
     {'worker 1': [(0.5, 2.0)], 'worker 2': [(0.0, 1.0), (1.0, 1.5)]}
     """
-    records = list(records)
+    records = require_items("records", records, size=3)  # type: ignore[assignment]
     if not records:
         return {}
     origin = min(start for _, start, _ in records)
@@ -619,7 +633,7 @@ def makespan(records: Iterable[tuple[int, float, float]]) -> float:
     >>> makespan([(1, 10.0, 11.0), (2, 10.5, 12.0)])
     2.0
     """
-    records = list(records)
+    records = require_items("records", records, size=3)  # type: ignore[assignment]
     if not records:
         return 0.0
     return max(end for _, _, end in records) - min(start for _, start, _ in records)

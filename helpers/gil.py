@@ -11,9 +11,10 @@ the most overlapping of a few rounds, so that a busy machine does not hide what 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-from helpers._validate import require_int, require_number, require_workers
+from helpers._validate import require_int, require_items, require_number, require_workers
 
 Interval = tuple[float, float]
 
@@ -136,9 +137,11 @@ def overlap_fraction(rows: dict[str, list[Interval]]) -> float:
     >>> overlap_fraction({"a": [(0, 1)], "b": [(1, 2)]})
     0.0
     """
+    if not isinstance(rows, Mapping):
+        raise TypeError(f"rows must be a dict of label -> intervals, got {type(rows).__name__}")
     events = []
-    for intervals in rows.values():
-        for start, end in intervals:
+    for label, intervals in rows.items():
+        for start, end in require_items(f"rows[{label!r}]", intervals, size=2):  # type: ignore[misc]
             events.append((start, 1))
             events.append((end, -1))
     events.sort()

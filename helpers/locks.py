@@ -31,6 +31,7 @@ from helpers._validate import (
     MAX_WORKERS,
     require_has,
     require_int,
+    require_items,
     require_number,
     require_workers,
 )
@@ -697,6 +698,7 @@ def max_overlap(intervals: Sequence[Interval]) -> int:
     >>> max_overlap([])
     0
     """
+    intervals = require_items("intervals", intervals, size=2)  # type: ignore[assignment]
     events = sorted([(end, -1) for _, end in intervals] + [(start, 1) for start, _ in intervals])
     active = highest = 0
     for _, change in events:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
-from helpers._validate import MAX_SLEEP, require_int, require_number
+from helpers._validate import MAX_SLEEP, require_int, require_items, require_number
 from helpers.timing import Timing
 
 if TYPE_CHECKING:  # matplotlib is imported only when plotting: pool workers never load it
@@ -102,7 +102,7 @@ def load_lookup_table(size: int) -> None:
     calls it once when it starts, before it runs any task.
     """
     global _TABLE, _SETUPS
-    require_int("size", size, minimum=1)
+    require_int("size", size, minimum=1, maximum=10**7)
     _TABLE = [i * i for i in range(size)]
     _SETUPS += 1
 
@@ -184,7 +184,7 @@ class ResultCollector:
 
 
 def _records(records: Iterable[TaskRecord]) -> list[TaskRecord]:
-    found = list(records)
+    found = require_items("records", records)
     for index, record in enumerate(found):
         if not isinstance(record, TaskRecord):
             raise TypeError(
@@ -314,8 +314,10 @@ def time_in_turns(
     for name, func in contestants.items():
         if not callable(func):
             raise TypeError(f"contestants[{name!r}] must be callable, got {type(func).__name__}")
-    require_int("rounds", rounds, minimum=1)
-    require_int("warmup", warmup, minimum=0)
+    require_int("rounds", rounds, minimum=1, maximum=10_000)
+    require_int("warmup", warmup, minimum=0, maximum=10_000)
+    if not callable(clock):
+        raise TypeError(f"clock must be callable, got {type(clock).__name__}")
     samples: dict[Key, list[float]] = {name: [] for name in contestants}
     last: dict[Key, object] = {}
     for round_ in range(warmup + rounds):

@@ -196,6 +196,8 @@ def compare_round_trips(
         require_has(f"queues[{name!r}]", queue, "put", "get", example="e.g. a queue.Queue")
     require_int("rounds", rounds, minimum=1, maximum=1_000)
     items = _require_items(items)
+    if not callable(clock):
+        raise TypeError(f"clock must be callable, got {type(clock).__name__}")
     if not items:
         raise ValueError("items must hold at least one item")
     for queue in queues.values():

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers._validate import require_int, require_number
+from helpers._validate import require_int, require_items, require_number
 from helpers.timing import Timing, timed
 
 # --------------------------------------------------------------------------------------------
@@ -151,6 +151,7 @@ def fits_everywhere(typecode: str, values: Sequence[int]) -> bool:
     True
     """
     low, high = integer_range(typecode, portable_bytes(typecode)[0])
+    values = require_items("values", values)  # type: ignore[assignment]
     for value in values:
         require_int("values[...]", value)
     return all(low <= value <= high for value in values)

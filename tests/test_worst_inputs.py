@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import math
 import multiprocessing as mp
+import queue
 import threading
 import time
 from typing import Any
@@ -434,3 +435,55 @@ def test_call_with_timeout_refuses_to_wait_forever() -> None:
         with pytest.raises((TypeError, ValueError), match="timeout"):
             call_with_timeout(print, (), timeout)  # type: ignore[arg-type]
     assert math.isfinite(checks_benchmark.SPLIT_TIMEOUT)
+
+
+# --- lists of records, intervals and rows; clocks; sizes that would never end ---------------
+
+
+def test_lists_of_records_intervals_and_rows_are_checked_by_name() -> None:
+    from helpers import benchmark, gil, pools
+    from helpers.sharing import fits_everywhere
+
+    cases = [
+        (lambda: pools.makespan(-1), TypeError, "records"),
+        (lambda: pools.label_workers([1]), TypeError, r"records\[0\]"),
+        (lambda: benchmark.makespan("x"), TypeError, "records"),
+        (lambda: benchmark.timeline_rows([(1, 2.0)]), TypeError, r"records\[0\]"),
+        (lambda: locks.max_overlap("x"), TypeError, "intervals"),
+        (lambda: locks.max_overlap([(0, 1, 2)]), TypeError, r"intervals\[0\]"),
+        (lambda: gil.overlap_fraction("x"), TypeError, "rows"),
+        (lambda: gil.overlap_fraction({"a": [(0,)]}), TypeError, "rows"),
+        (lambda: benchmark.cpu_snapshot("x"), TypeError, "pids"),
+        (lambda: fits_everywhere("i", -1), TypeError, "values"),
+    ]
+    for call, error, name in cases:
+        with pytest.raises(error, match=name):
+            call()
+
+
+def test_clocks_and_round_counts_are_checked_before_anything_runs() -> None:
+    from helpers import benchmark, pools, queues
+
+    ran: list[int] = []
+    contestants = {"a": lambda: ran.append(1)}
+    for call in (benchmark.take_turns, pools.time_in_turns):
+        with pytest.raises(TypeError, match="clock"):
+            call(contestants, rounds=1, clock="x")
+        with pytest.raises(ValueError, match="rounds"):
+            call(contestants, rounds=10**12)
+    with pytest.raises(TypeError, match="clock"):
+        queues.compare_round_trips({"q": queue.Queue()}, [1], clock=None)
+    assert ran == []
+
+
+def test_sizes_that_would_never_end_are_refused() -> None:
+    from helpers import pools, workers
+
+    with pytest.raises(ValueError, match="n must be"):
+        parallel_sum(type("Mapper", (), {"map": map})(), 10**12, 2)
+    with pytest.raises(ValueError, match="size"):
+        pools.load_lookup_table(10**12)
+    with pytest.raises(ValueError, match="n must be"):
+        workers.sum_of_range(10**12)
+    with pytest.raises(ValueError, match="seconds"):
+        nap(10**12)
