@@ -166,7 +166,7 @@ def test_run_lock_workers_checks_arguments_before_any_process_starts(
     started = time.monotonic()
     with pytest.raises(error, match=name):
         locks.run_lock_workers(OPPOSITE, **kwargs)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0  # refused at once, not after a run
     assert _children() == before
 
 
@@ -243,7 +243,7 @@ def _refused_at_once(call: Any, error: type[Exception], name: str) -> None:
     before, started = _children(), time.monotonic()
     with pytest.raises(error, match=name):
         call()
-    assert time.monotonic() - started < 1.0, "it started something before refusing"
+    assert time.monotonic() - started < 5.0, "it ran something before refusing"
     assert _children() == before
 
 
