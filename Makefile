@@ -5,13 +5,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# nbval runs each notebook under each of these start methods.
+# nbval runs each notebook under each of these start methods,
 START_METHODS ?= fork spawn forkserver
+# and once more on a simulated platform without fork, as Windows is (tools/spawn_only.py):
+# `make notebooks-spawn-only`. `PLATFORMS=` leaves that run out.
+PLATFORMS ?= spawn-only
 # A hung cell fails after this many seconds.
 CELL_TIMEOUT ?= 30
 # pytest-xdist workers: for the unit tests, and for each start method's notebooks (one
 # notebook per worker). Most of a test's time is spent waiting (kernels and children starting,
-# sleeps), so more workers than cores pay. `make test` runs the four runs side by side.
+# sleeps), so more workers than cores pay. `make test` runs the five runs side by side.
 UNIT_JOBS ?= 4
 NOTEBOOK_JOBS ?= 2
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
@@ -19,11 +22,11 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cf
 BENCH_START_METHOD ?=
 
 .PHONY: help setup lab test unit notebooks lint outputs bench clean
-NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS))
+NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS))
 
 help:
 	@echo "make lab      open the course in JupyterLab (http://127.0.0.1, token required)"
-	@echo "make test     lint; then unit tests and every notebook under $(START_METHODS), side by side"
+	@echo "make test     lint; then unit tests and every notebook under $(START_METHODS) $(PLATFORMS), side by side"
 	@echo "make outputs  re-execute the notebooks and store their outputs"
 	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
 	@echo "make clean    remove .venv and caches"
@@ -53,10 +56,18 @@ notebooks-%: $(STAMP)
 	@echo "=== notebooks under the '$*' start method ==="
 	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* notebooks
 
-# Lint first; then the unit tests and every start method's notebooks, side by side.
+# Every notebook on a simulated spawn-only platform (no fork, as on Windows): the cells tagged
+# `platform` (what the machine offers) run there without their outputs compared.
+notebooks-spawn-only: $(STAMP)
+	@echo "=== notebooks on a spawn-only platform (simulated) ==="
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
+		--platform=spawn-only notebooks
+
+# Lint first; then the unit tests, every start method's notebooks and the spawn-only run,
+# side by side.
 test: lint
 	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS)
-	@echo "=== all green: lint, unit tests, notebooks under $(START_METHODS) ==="
+	@echo "=== all green: lint, unit tests, notebooks under $(START_METHODS) $(PLATFORMS) ==="
 
 outputs: $(STAMP)
 	$(BIN)/python -m tools.execute_notebooks notebooks

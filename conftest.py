@@ -2,6 +2,10 @@
 
 * ``--start-method`` chooses the multiprocessing start method of every notebook kernel
   (through the IPython profile written by ``tools/kernel_profile.py``).
+* ``--platform=spawn-only`` simulates, in every notebook kernel and every Python it starts, a
+  platform without ``fork`` (as Windows is; ``tools/spawn_only.py``). There, the cells tagged
+  ``platform`` (what the machine offers) run without their outputs being compared; every
+  other cell is compared as usual.
 * Notebook kernels run in "quick" mode (``COURSE_QUICK=1``): chapters that measure speed use
   small problem sizes so that the suite stays fast.
 * No orphans: after every test, every process the test started must have ended. For a
@@ -33,6 +37,9 @@ import psutil
 import pytest
 
 from tools.kernel_profile import (
+    NATIVE,
+    PLATFORM_CELL_TAG,
+    PLATFORMS,
     SHM_TAG_ENV,
     START_METHODS,
     kernel_environment,
@@ -66,13 +73,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="multiprocessing start method for the notebook kernels (default: the platform's)",
     )
+    parser.addoption(
+        "--platform",
+        choices=PLATFORMS,
+        default=NATIVE,
+        help="spawn-only: simulate a platform without fork (as Windows is) in the notebook "
+        "kernels and every Python they start; cells tagged 'platform' are run, not compared",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     ipython_dir = write_ipython_dir(Path(tempfile.mkdtemp(prefix="course-ipython-")))
     config.stash[_IPYTHON_DIR] = ipython_dir
     method = config.getoption("--start-method")
-    os.environ.update(kernel_environment(ipython_dir, method, quick=True))
+    platform = config.getoption("--platform")
+    try:
+        environment = kernel_environment(ipython_dir, method, quick=True, platform=platform)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    os.environ.update(environment)
     # What the tests themselves put in /dev/shm is named after this process (pytest -n runs
     # several side by side), so that a test can check that it cleaned up after itself.
     name_shm_after(f"ut{os.getpid()}")
@@ -86,7 +105,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     method = config.getoption("--start-method") or "platform default"
-    return f"notebook kernels: start method {method}, quick mode"
+    platform = config.getoption("--platform")
+    return f"notebook kernels: start method {method}, quick mode, platform {platform}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a simulated platform, run the cells tagged ``platform`` without comparing outputs."""
+    if config.getoption("--platform") == NATIVE:
+        return
+    for item in items:
+        if _is_notebook_cell(item) and PLATFORM_CELL_TAG in item.cell.metadata.get("tags", []):
+            item.options["check"] = False
 
 
 _cmdlines: dict[int, str] = {}

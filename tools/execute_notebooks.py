@@ -10,7 +10,9 @@ command fails, saying which sentence its figures contradict.
 
 ``--learner`` runs the notebooks as a learner's *Run All* would (solutions not run, quick
 sizes), saves nothing, and fails if a cell raises an unexpected error or shows a solution's
-verdict: no cell may depend on a solution, and no solution may run unasked.
+verdict: no cell may depend on a solution, and no solution may run unasked. With
+``--platform spawn-only`` it does so on a simulated platform without ``fork`` (as Windows is;
+``tools/spawn_only.py``). Stored outputs always come from the real platform.
 
 Run it (``make outputs``) after editing a notebook, then let ``make test`` check that the
 stored outputs hold under every start method.
@@ -32,6 +34,8 @@ from nbclient import NotebookClient
 
 from helpers.claims import contradictions, stored_figures
 from tools.kernel_profile import (
+    NATIVE,
+    PLATFORMS,
     RUN_SOLUTIONS_ENV,
     START_METHODS,
     kernel_environment,
@@ -159,7 +163,13 @@ def main(argv: list[str]) -> int:
         "--learner", action="store_true",
         help="run as a learner's Run All (no solutions, quick sizes); save nothing",
     )
+    parser.add_argument(
+        "--platform", choices=PLATFORMS, default=NATIVE,
+        help="spawn-only: simulate a platform without fork (with --learner only)",
+    )
     args = parser.parse_args(argv)
+    if args.platform != NATIVE and not args.learner:
+        parser.error("outputs are stored from the real platform: use --platform with --learner")
     if args.learner:
         return run_as_learner(args)
     refused = []
@@ -187,7 +197,9 @@ def run_as_learner(args: argparse.Namespace) -> int:
     """The ``--learner`` mode of :func:`main`."""
     problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="course-ipython-") as tmp:
-        environment = kernel_environment(write_ipython_dir(Path(tmp)), args.start_method, True)
+        environment = kernel_environment(
+            write_ipython_dir(Path(tmp)), args.start_method, True, platform=args.platform
+        )
         environment[RUN_SOLUTIONS_ENV] = ""
         os.environ.update(environment)
         for path in notebook_paths(args.paths):

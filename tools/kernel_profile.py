@@ -14,6 +14,14 @@ behave the same way:
   names of the semaphores and shared-memory segments the kernel creates (``sem.mp-TAG-...``,
   ``psm_TAG_...`` in ``/dev/shm`` on Linux), so that the harness can tell which notebook left
   a file behind even when several notebooks run side by side.
+* ``COURSE_PLATFORM=spawn-only`` (``pytest --platform=spawn-only``) simulates a platform
+  without ``fork``, as Windows is (:mod:`tools.spawn_only`), in the kernel and in every Python
+  started from it: :func:`kernel_environment` puts a folder on ``PYTHONPATH`` whose
+  ``sitecustomize`` module applies the simulation while Python starts. So the children that
+  ``multiprocessing`` spawns and the scripts :func:`helpers.scripts.run_script` runs lack
+  ``fork`` too, without any call site having to remember it. In that mode the harness does
+  not compare the stored outputs of the cells tagged ``platform`` (what the machine offers:
+  they differ on Windows); they still run and must not raise.
 * The kernel does not capture output written straight to file descriptors 1 and 2. Under
   pytest, ipykernel turns that capture off anyway (it checks ``PYTEST_CURRENT_TEST``); turning
   it off for ``make outputs`` too means that what a child process prints never lands in a
@@ -23,13 +31,23 @@ behave the same way:
 from __future__ import annotations
 
 import multiprocessing
+import os
 from pathlib import Path
+
+from tools import spawn_only
 
 START_METHOD_ENV = "COURSE_START_METHOD"
 QUICK_ENV = "COURSE_QUICK"
 START_METHODS = ("fork", "spawn", "forkserver")
 RUN_SOLUTIONS_ENV = "COURSE_RUN_SOLUTIONS"
 SHM_TAG_ENV = "COURSE_SHM_TAG"
+PLATFORM_ENV = spawn_only.PLATFORM_ENV
+NATIVE = "native"
+PLATFORMS = (NATIVE, spawn_only.SPAWN_ONLY)
+# Cells about the machine (its start methods, its CPUs): on the spawn-only platform their
+# outputs differ from the stored ones, so the harness runs them without comparing outputs.
+PLATFORM_CELL_TAG = "platform"
+_SITE_FOLDER = "spawn_only_site"
 
 _KERNEL_CONFIG = """\
 # Written by tools/kernel_profile.py for the course's test kernels; do not edit.
@@ -58,6 +76,32 @@ if _tag:
     _shm._SHM_SAFE_NAME_LENGTH += len(_tag) + 1  # keep the random part as long as before
     del _shm
 del _mp, _os, _method, _tag
+"""
+
+
+_SITECUSTOMIZE = f"""\
+# Written by tools/kernel_profile.py for the course's test kernels; do not edit.
+# On PYTHONPATH only on the simulated spawn-only platform (see tools/spawn_only.py).
+import importlib.machinery as _machinery
+import importlib.util as _util
+import os as _os
+import sys as _sys
+
+if _os.environ.get("{PLATFORM_ENV}") == "{spawn_only.SPAWN_ONLY}":
+    _spec = _util.spec_from_file_location("course_spawn_only", {str(Path(spawn_only.__file__))!r})
+    _module = _util.module_from_spec(_spec)
+    _spec.loader.exec_module(_module)
+    _module.simulate()
+    del _spec, _module
+
+# Run the sitecustomize module this one hides, if the Python has one (not another of ours).
+_other = _machinery.PathFinder.find_spec(
+    "sitecustomize",
+    [p for p in _sys.path if _os.path.basename(_os.path.abspath(p or ".")) != "{_SITE_FOLDER}"],
+)
+if _other is not None and _other.loader is not None:
+    _other.loader.exec_module(_util.module_from_spec(_other))
+del _machinery, _util, _os, _sys, _other
 """
 
 
@@ -103,18 +147,55 @@ def write_ipython_dir(path: Path) -> Path:
     (profile / "startup").mkdir(parents=True, exist_ok=True)
     (profile / "ipython_kernel_config.py").write_text(_KERNEL_CONFIG, encoding="utf-8")
     (profile / "startup" / "00_start_method.py").write_text(_STARTUP, encoding="utf-8")
+    site = Path(path) / _SITE_FOLDER
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text(_SITECUSTOMIZE, encoding="utf-8")
     return Path(path)
 
 
-def kernel_environment(ipython_dir: Path, start_method: str | None, quick: bool) -> dict[str, str]:
-    """The environment variables a course kernel needs, to be merged into ``os.environ``."""
+def check_platform(platform: str, start_method: str | None) -> str:
+    """Return ``platform`` if it is one of :data:`PLATFORMS` and offers ``start_method``.
+
+    >>> check_platform("spawn-only", "spawn")
+    'spawn-only'
+    """
+    if platform not in PLATFORMS:
+        raise ValueError(f"platform must be one of {PLATFORMS}, got {platform!r}")
+    if platform == spawn_only.SPAWN_ONLY and start_method not in (None, "spawn"):
+        raise ValueError(
+            f"start method {start_method!r} does not exist on the spawn-only platform; "
+            "use spawn (or no start method)"
+        )
+    return platform
+
+
+def kernel_environment(
+    ipython_dir: Path, start_method: str | None, quick: bool, platform: str = NATIVE
+) -> dict[str, str]:
+    """The environment variables a course kernel needs, to be merged into ``os.environ``.
+
+    ``ipython_dir`` is a folder :func:`write_ipython_dir` has written; ``platform`` is one
+    of :data:`PLATFORMS`.
+    """
+    check_platform(platform, start_method)
     env = {
         "IPYTHONDIR": str(ipython_dir),
         QUICK_ENV: "1" if quick else "0",
         RUN_SOLUTIONS_ENV: "1",
+        PLATFORM_ENV: "" if platform == NATIVE else platform,
     }
     if start_method is not None:
         env[START_METHOD_ENV] = check_start_method(start_method)
     else:
         env[START_METHOD_ENV] = ""
+    # PYTHONPATH without the folders of earlier calls (pytest -n: the controller's, then a
+    # worker's), and with this profile's in front on the simulated platform.
+    paths = [
+        p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if p and Path(p).name != _SITE_FOLDER
+    ]
+    if platform != NATIVE:
+        paths.insert(0, str(Path(ipython_dir) / _SITE_FOLDER))
+    if paths or "PYTHONPATH" in os.environ:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
