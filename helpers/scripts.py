@@ -52,7 +52,11 @@ def run_script(path: str | Path, *args: str, timeout: float = 60) -> ScriptRun:
     """Run ``python -u path args...`` and return what it printed.
 
     ``-u`` turns off output buffering, so lines from the parent and its children arrive in the
-    order they were printed. Raises ``FileNotFoundError`` if the script does not exist and
+    order they were printed. The script inherits this process's environment, and with it the
+    test suite's simulated spawn-only platform (``COURSE_PLATFORM=spawn-only``, see
+    ``tools/spawn_only.py``): there, as on Windows, the script has no ``fork`` either.
+
+    Raises ``FileNotFoundError`` if the script does not exist and
     ``subprocess.TimeoutExpired`` (after killing it) if it runs longer than ``timeout`` seconds.
     """
     script = Path(path)
