@@ -2,7 +2,9 @@
 # both create and fill the virtual environment .venv/ on first use.
 
 PYTHON ?= python3
-VENV   := .venv
+# The virtual environment's folder: `make test PYTHON=python3.12 VENV=.venv-3.12` keeps one
+# environment per Python side by side (`make test-all` does that for every Python it finds).
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # nbval runs each notebook under each of these start methods,
@@ -21,12 +23,13 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cf
          --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
 BENCH_START_METHOD ?=
 
-.PHONY: help setup lab test unit notebooks lint outputs bench clean
+.PHONY: help setup lab test test-all unit notebooks lint outputs bench clean
 NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS))
 
 help:
 	@echo "make lab      open the course in JupyterLab (http://127.0.0.1, token required)"
 	@echo "make test     lint; then unit tests and every notebook under $(START_METHODS) $(PLATFORMS), side by side"
+	@echo "make test-all make test under every Python >= 3.11 found, one after another"
 	@echo "make outputs  re-execute the notebooks and store their outputs"
 	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
 	@echo "make clean    remove .venv and caches"
@@ -68,6 +71,11 @@ notebooks-spawn-only: $(STAMP)
 test: lint
 	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS)
 	@echo "=== all green: lint, unit tests, notebooks under $(START_METHODS) $(PLATFORMS) ==="
+
+# `make test` under every Python >= 3.11 on this machine (PATH, pyenv), each in its own
+# environment .venv-3.NN/, one Python after another; one line per Python at the end.
+test-all:
+	MAKE="$(MAKE)" $(PYTHON) -m tools.test_all
 
 outputs: $(STAMP)
 	$(BIN)/python -m tools.execute_notebooks notebooks
