@@ -117,12 +117,14 @@ try:
     timed_out = False
 except subprocess.TimeoutExpired:
     timed_out = True
+cpus = getattr(os, "process_cpu_count", os.cpu_count)()  # 3.13+: os.py's own use of affinity
 print(json.dumps({"child_has_fork": child_has_fork, "child_methods": child_methods,
                   "killed": sleeper.exitcode is not None and sleeper.exitcode < 0,
-                  "timed_out": timed_out}))
+                  "timed_out": timed_out, "cpus": cpus == os.cpu_count()}))
 """
     assert in_a_child_python(code) == {
         "child_has_fork": False, "child_methods": ["spawn"], "killed": True, "timed_out": True,
+        "cpus": True,
     }
 
 

@@ -9,7 +9,8 @@ the course calls:
 * ``get_context("fork")``, ``get_context("forkserver")`` and ``set_start_method("fork")``
   raise the ``ValueError`` Windows raises (``cannot find context for 'fork'``);
 * ``os.fork``, ``os.forkpty``, ``os.sched_getaffinity`` and ``os.sched_setaffinity`` are
-  absent (macOS lacks the last two as well).
+  absent (macOS lacks the last two as well), and ``os.process_cpu_count`` (Python 3.13+) is
+  ``os.cpu_count``, as Python defines it where there is no ``sched_getaffinity``.
 
 What the standard library itself needs stays: the signals (``Process.kill()``,
 ``Process.terminate()`` and ``subprocess`` time-outs use them here; real Windows has its own
@@ -59,6 +60,10 @@ def simulate() -> None:
     for name in REMOVED_OS_FUNCTIONS:
         if hasattr(os, name):
             delattr(os, name)
+    if hasattr(os, "process_cpu_count"):
+        # Python 3.13+: os.py defines it with sched_getaffinity where that exists, and as
+        # cpu_count elsewhere (Windows, macOS). Pool() and ProcessPoolExecutor() call it.
+        os.process_cpu_count = os.cpu_count
 
 
 def is_simulated() -> bool:
