@@ -159,16 +159,40 @@ def _split_problem(n: int, parts: int, chunks: list[tuple[int, int]]) -> Verdict
     return None
 
 
-def _call_every_case(split: Callable[[int, int], object]) -> list[tuple[object, Exception | None]]:
-    """``split(n, parts)`` for each case, up to the first that raises: (returned, error)."""
-    found: list[tuple[object, Exception | None]] = []
+def _judge_every_case(split: Callable[[int, int], object]) -> Verdict | None:
+    """Call and judge ``split(n, parts)`` case by case; the first failing verdict, or None.
+
+    Each case is judged before the next is called, so a wrong answer is named on a small case
+    and never has to build the chunks of a large one.
+    """
     for n, parts in SPLIT_CASES:
+        case = f"my_split({n}, {parts})"
         try:
-            found.append((split(n, parts), None))
+            returned = split(n, parts)
         except Exception as error:  # the learner's code may fail in any way
-            found.append((None, error))
-            break
-    return found
+            return not_yet(f"{case} raised {type(error).__name__}: {error}", "raises")
+        problem = _case_problem(case, n, parts, returned)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _case_problem(case: str, n: int, parts: int, returned: object) -> Verdict | None:
+    """What is wrong with ``returned`` for ``split(n, parts)``, or None."""
+    chunks = _as_chunks(case, parts, returned)
+    if isinstance(chunks, Verdict):
+        return chunks
+    if len(chunks) != parts:
+        return not_yet(
+            f"{case} returned {len(chunks)} chunks; one per worker means {parts}",
+            "wrong-count",
+        )
+    if not all((isinstance(c, tuple | list) or _is_ndarray(c)) and len(c) == 2 for c in chunks):
+        return not_yet(f"{case}: every chunk should be a (start, stop) pair", "not-pairs")
+    problem = _bound_problem(case, chunks)
+    if problem is None:
+        problem = _split_problem(n, parts, [(int(a), int(b)) for a, b in chunks])
+    return problem
 
 
 def check_split(split: Callable[[int, int], object]) -> Verdict:
@@ -187,7 +211,7 @@ def check_split(split: Callable[[int, int], object]) -> Verdict:
             f"pass your function itself, e.g. check_split(my_split), not {_describe(split)}",
             "not-callable",
         )
-    outcome = call_with_timeout(_call_every_case, (split,), SPLIT_TIMEOUT)
+    outcome = call_with_timeout(_judge_every_case, (split,), SPLIT_TIMEOUT)
     if not outcome.finished:
         return not_yet(
             f"my_split did not return within {SPLIT_TIMEOUT:g} s for the cases {SPLIT_CASES}: "
@@ -198,27 +222,8 @@ def check_split(split: Callable[[int, int], object]) -> Verdict:
     if outcome.error is not None:  # not an Exception: e.g. SystemExit or KeyboardInterrupt
         error = outcome.error
         return not_yet(f"my_split raised {type(error).__name__}: {error}", "raises")
-    for (n, parts), (returned, error) in zip(SPLIT_CASES, outcome.value, strict=False):
-        case = f"my_split({n}, {parts})"
-        if error is not None:
-            return not_yet(f"{case} raised {type(error).__name__}: {error}", "raises")
-        chunks = _as_chunks(case, parts, returned)
-        if isinstance(chunks, Verdict):
-            return chunks
-        if len(chunks) != parts:
-            return not_yet(
-                f"{case} returned {len(chunks)} chunks; one per worker means {parts}",
-                "wrong-count",
-            )
-        if not all(
-            (isinstance(c, tuple | list) or _is_ndarray(c)) and len(c) == 2 for c in chunks
-        ):
-            return not_yet(f"{case}: every chunk should be a (start, stop) pair", "not-pairs")
-        problem = _bound_problem(case, chunks)
-        if problem is None:
-            problem = _split_problem(n, parts, [(int(a), int(b)) for a, b in chunks])
-        if problem is not None:
-            return problem
+    if outcome.value is not None:
+        return outcome.value
     return correct(
         f"all {len(SPLIT_CASES)} cases are fair: every number in exactly one chunk, "
         "lengths within one of each other."
