@@ -174,7 +174,10 @@ class Result:
 
 
 def pytest_counts(output: Iterable[str]) -> dict[str, int]:
-    """The counts of every pytest summary line in ``output``, added up (the suite is several runs: unit tests, then one per notebook mode)."""
+    """The counts of every pytest summary line in ``output``, added up.
+
+    The suite is several pytest runs: the unit tests, then one per notebook mode.
+    """
     totals: dict[str, int] = {}
     for line in output:
         match = _PYTEST_SUMMARY.match(line.strip())
