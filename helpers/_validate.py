@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from numbers import Real
+from pathlib import Path
 
 #: The most workers (threads or processes) a helper starts at once. Far more than the course
 #: needs anywhere (it uses 1 to 8), far fewer than would freeze a laptop.
@@ -71,6 +72,54 @@ def require_number(
     if maximum is not None and number > maximum:
         raise ValueError(f"{name} must be <= {maximum:g}, got {value}")
     return number
+
+
+def require_seconds(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a time from 0 to :data:`MAX_SLEEP` seconds."""
+    return require_number(name, value, minimum=0, maximum=MAX_SLEEP)
+
+
+def require_bool(name: str, value: object) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (not ``1``, ``None`` or ``"yes"``)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {_shown(value)}")
+    return value
+
+
+def require_text(name: str, value: object) -> str:
+    """Return ``value`` if it is a ``str``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__} {_shown(value)}")
+    return value
+
+
+def require_callable(name: str, value: object) -> Callable[..., object]:
+    """Return ``value`` if it can be called (a function, a method, a class)."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function, got {type(value).__name__} {_shown(value)}")
+    return value
+
+
+def require_path(name: str, value: object) -> Path:
+    """``value`` as a :class:`~pathlib.Path` if it is a ``str`` or a path."""
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{name} must be a path (a str or a Path), got {type(value).__name__} "
+                        f"{_shown(value)}")
+    return Path(value)
+
+
+def require_mapping(name: str, value: object) -> Mapping[object, object]:
+    """Return ``value`` if it is a mapping (a dict, or a dict proxy)."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict, got {type(value).__name__} {_shown(value)}")
+    return value
+
+
+def require_order(low_name: str, low: int, high_name: str, high: int) -> None:
+    """Refuse ``low > high``, naming both (e.g. ``start`` and ``stop`` of a range)."""
+    if low > high:
+        raise ValueError(f"{low_name} must be <= {high_name}, got {low_name}={low:_}, "
+                         f"{high_name}={high:_}")
 
 
 def require_workers(name: str, value: object) -> int:

@@ -40,10 +40,13 @@ from typing import Any, Protocol
 
 from helpers._validate import (
     MAX_SLEEP,
+    require_bool,
     require_has,
     require_int,
     require_items,
     require_number,
+    require_order,
+    require_seconds,
     require_workers,
 )
 from helpers.timing import Timing
@@ -121,7 +124,9 @@ def sum_chunk(start: int, stop: int) -> int:
     (20, 18)
     """
     require_int("start", start, minimum=0)
-    require_int("stop", stop, minimum=start, maximum=start + MAX_N)
+    require_int("stop", stop, minimum=0)
+    require_order("start", start, "stop", stop)
+    require_int("stop - start", stop - start, maximum=MAX_N)
     result = 0
     for i in range(start, stop):
         result += i + i**2
@@ -206,7 +211,8 @@ def numpy_sum_chunk(start: int, stop: int) -> int:
     import numpy as np
 
     require_int("start", start, minimum=0)
-    require_int("stop", stop, minimum=start)
+    require_int("stop", stop, minimum=0)
+    require_order("start", start, "stop", stop)
     if stop > 3_000_000_000:  # i * i would no longer fit in an int64
         raise ValueError(f"stop must be <= 3_000_000_000 for int64 arithmetic, got {stop}")
     block = numpy_safe_block(stop) if stop > 0 else 1
@@ -251,6 +257,7 @@ def parallel_sum(mapper: Mapper, n: int, parts: int, numpy: bool = False) -> int
     require_has("mapper", mapper, "map", example="a Pool or an executor")
     require_int("n", n, minimum=0, maximum=MAX_N)
     require_int("parts", parts, minimum=1, maximum=MAX_PARTS)
+    require_bool("numpy", numpy)
     worker = numpy_sum_chunk_of if numpy else sum_chunk_of
     return sum(mapper.map(worker, split_range(n, parts)))
 
@@ -377,6 +384,8 @@ def fair_race(
     require_workers("workers", workers)
     _require_context(context)
     require_int("repeat", repeat, minimum=1, maximum=MAX_REPEAT)
+    require_bool("numpy", numpy)
+    require_bool("watch", watch)
     serial_worker = numpy_sum_chunk if numpy else sum_chunk
     samples: dict[str, list[float]] = {"serial": [], "threads": [], "processes": []}
     others: dict[str, list[float]] = {name: [] for name in samples}
@@ -451,7 +460,7 @@ def warm_up(pool: Any, workers: int, timeout: float = 60.0) -> set[int]:
     """
     require_has("pool", pool, "map_async", example="a multiprocessing.Pool")
     require_workers("workers", workers)
-    deadline = time.monotonic() + require_number("timeout", timeout, minimum=0)
+    deadline = time.monotonic() + require_seconds("timeout", timeout)
     seen: set[int] = set()
     while len(seen) < workers:
         left = deadline - time.monotonic()
@@ -585,7 +594,7 @@ def ask(address: tuple[str, int], timeout: float = 10.0) -> bytes:
     if not isinstance(address, tuple) or len(address) != 2:
         raise TypeError(f"address must be a (host, port) tuple, got {address!r}")
     with socket.create_connection(
-        address, timeout=require_number("timeout", timeout, minimum=0)
+        address, timeout=require_seconds("timeout", timeout)
     ) as conn:
         conn.sendall(b"ping")
         return conn.recv(64)

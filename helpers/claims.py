@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
+from helpers._validate import require_mapping, require_text
+
 Figures = Mapping[str, Mapping[str, Any]]
 
 _recorded: dict[str, dict[str, Any]] = {}
@@ -91,6 +93,7 @@ CLAIMS: list[Claim] = []
 
 def claims_for(notebook: str) -> list[Claim]:
     """The claims of the notebook whose file stem is ``notebook`` (e.g. ``03_benchmark``)."""
+    require_text("notebook", notebook)
     return [claim for claim in CLAIMS if claim.notebook == notebook]
 
 
@@ -115,6 +118,8 @@ def contradictions(notebook: str, figures: Figures) -> list[str]:
     An empty list means every claim that applies holds. A claim whose figures are missing is
     reported too: the cell that should record them no longer does.
     """
+    require_text("notebook", notebook)
+    require_mapping("figures", figures)
     problems = []
     figure = _reader(figures)
     for claim in claims_for(notebook):
@@ -138,6 +143,7 @@ def _show(value: Any) -> str:
 
 def stored_figures(notebook: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The figures stored in a notebook's cells (a notebook as read by ``json`` or nbformat)."""
+    require_mapping("notebook", notebook)
     figures: dict[str, dict[str, Any]] = {}
     for cell in notebook.get("cells", []):
         stored = cell.get("metadata", {}).get("course", {}).get("figures", {})

@@ -44,7 +44,7 @@ def busy_intervals(
     """
     require_int("steps", steps, minimum=1, maximum=MAX_STEPS)
     require_int("step_size", step_size, minimum=1, maximum=MAX_STEP_SIZE)
-    require_number("max_gap", max_gap, minimum=0)
+    require_number("max_gap", max_gap, minimum=0, maximum=1.0)
     readings = [time.time()]
     for _ in range(steps):
         total = 0

@@ -209,6 +209,10 @@ def add_in_turns(
     Puts a :class:`StepTrace` on the queue ``results`` instead of printing. ``lock=None``
     runs the same steps without a lock.
     """
+    _require_counter("counter", counter)
+    require_int("step", step)
+    require_int("repeats", repeats, minimum=0, maximum=MAX_REPEATS)
+    require_number("delay", delay, minimum=0, maximum=MAX_SLEEP)
     _require_lock("lock", lock, optional=True)
     _require_method("results", results, "put", "e.g. a multiprocessing.Queue()")
     with _held(lock):
@@ -310,6 +314,8 @@ def increment_in_rounds(
     is then short).
     """
     require_int("worker", worker, minimum=0)
+    counters = require_items("counters", counters)  # type: ignore[assignment]
+    locks = require_items("locks", locks)  # type: ignore[assignment]
     if len(locks) != len(counters):
         raise ValueError(f"need one lock (or None) per counter: {len(counters)} counters, "
                          f"{len(locks)} locks")

@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Any
 
-from helpers._validate import require_has, require_int
+from helpers._validate import require_has, require_int, require_workers
 from helpers.sharing import sum_array, sum_shared
 from helpers.timing import Timing, measure
 
@@ -92,7 +92,7 @@ def tuned_chunksize(tasks: int, workers: int) -> int:
     1
     """
     require_int("tasks", tasks, minimum=0)
-    require_int("workers", workers, minimum=1)
+    require_workers("workers", workers)
     return max(1, math.ceil(tasks / (4 * workers)))
 
 
@@ -104,7 +104,7 @@ def pool_task_overhead(pool: Any, tasks: int, chunksize: int, repeat: int = 3) -
     """
     require_has("pool", pool, "map", example="a warmed-up multiprocessing.Pool")
     require_int("tasks", tasks, minimum=1, maximum=10**7)
-    require_int("chunksize", chunksize, minimum=1)
+    require_int("chunksize", chunksize, minimum=1, maximum=10**7)
     require_int("repeat", repeat, minimum=1, maximum=1_000)
     timing = measure(pool.map, noop, range(tasks), chunksize, repeat=repeat, warmup=1)
     return timing.scaled(1 / tasks)

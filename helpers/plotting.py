@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
-from helpers._validate import require_has
+from helpers._validate import require_has, require_text
 
 Interval = tuple[float, float]
 
@@ -28,6 +28,8 @@ def plot_timeline(
         )
     if ax is not None:
         require_has("ax", ax, "broken_barh", example="matplotlib axes, e.g. from plt.subplots()")
+    require_text("title", title)
+    require_text("xlabel", xlabel)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.6 + 0.5 * len(rows)))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]

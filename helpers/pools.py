@@ -26,7 +26,14 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
-from helpers._validate import MAX_SLEEP, require_int, require_items, require_number
+from helpers._validate import (
+    MAX_SLEEP,
+    require_int,
+    require_items,
+    require_number,
+    require_text,
+    require_workers,
+)
 from helpers.timing import Timing
 
 if TYPE_CHECKING:  # matplotlib is imported only when plotting: pool workers never load it
@@ -259,6 +266,7 @@ def plot_tasks(records: Sequence[TaskRecord], ax: Axes | None = None, title: str
     from helpers.plotting import plot_timeline
 
     found = _records(records)
+    require_text("title", title)
     rows = timeline_rows(found)
     ax = plot_timeline(rows, ax=ax, title=title)  # checks ax
     if not found:
@@ -285,7 +293,7 @@ def default_chunksize(tasks: int, processes: int) -> int:
     (2, 250, 0)
     """
     require_int("tasks", tasks, minimum=0)
-    require_int("processes", processes, minimum=1)
+    require_workers("processes", processes)
     chunksize, extra = divmod(tasks, processes * 4)
     return chunksize + 1 if extra else chunksize
 

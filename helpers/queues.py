@@ -21,9 +21,9 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from helpers._validate import MAX_SLEEP, require_has, require_int, require_number
+from helpers._validate import MAX_SLEEP, require_has, require_int, require_number, require_seconds
 from helpers.timing import Clock, Timing
-from helpers.workers import sum_of_range
+from helpers.workers import MAX_RANGE, sum_of_range
 
 
 class SupportsPut(Protocol):
@@ -66,7 +66,7 @@ def put_sum_of_range(n: int, queue: SupportsPut) -> None:
     >>> q.get(timeout=1)
     4950
     """
-    require_int("n", n, minimum=0)
+    require_int("n", n, minimum=0, maximum=MAX_RANGE)
     _require_put(queue)
     queue.put(sum_of_range(n))
 
@@ -78,7 +78,7 @@ def put_tagged_sum_of_range(task_id: int, n: int, queue: SupportsPut, delay: flo
     differs from the order they were started in.
     """
     require_int("task_id", task_id, minimum=0)
-    require_int("n", n, minimum=0)
+    require_int("n", n, minimum=0, maximum=MAX_RANGE)
     require_number("delay", delay, minimum=0, maximum=MAX_SLEEP)
     _require_put(queue)
     time.sleep(delay)
@@ -102,7 +102,7 @@ def put_tagged_squares(task_id: int, n: int, queue: SupportsPut) -> None:
     holds (64 KiB on Linux), which is what makes joining before reading hang.
     """
     require_int("task_id", task_id, minimum=0)
-    require_int("n", n, minimum=0)
+    require_int("n", n, minimum=0, maximum=MAX_RANGE)
     _require_put(queue)
     queue.put(Tagged(task_id, list_of_squares(n)))
 
@@ -113,7 +113,7 @@ def send_sum_of_range(n: int, connection: SupportsSend) -> None:
     Closing the end tells the reader that nothing more will come: its ``recv()`` then raises
     ``EOFError`` instead of waiting.
     """
-    require_int("n", n, minimum=0)
+    require_int("n", n, minimum=0, maximum=MAX_RANGE)
     if not callable(getattr(connection, "send", None)):
         raise TypeError(
             "connection must be one end of a multiprocessing.Pipe (with a send() method), "
@@ -136,7 +136,7 @@ def append_sum_of_range(n: int, results: list[int]) -> None:
     >>> found
     [4950]
     """
-    require_int("n", n, minimum=0)
+    require_int("n", n, minimum=0, maximum=MAX_RANGE)
     if not isinstance(results, list):
         raise TypeError(f"results must be a list, got {type(results).__name__}")
     results.append(sum_of_range(n))
@@ -161,7 +161,7 @@ def round_trip(queue: Any, items: Iterable[Any], timeout: float = 10.0) -> list[
     [1, 2, 3]
     """
     require_has("queue", queue, "put", "get", example="e.g. a queue.Queue or multiprocessing.Queue")
-    require_number("timeout", timeout, minimum=0)
+    require_seconds("timeout", timeout)
     items = _require_items(items)
     for item in items:
         queue.put(item)

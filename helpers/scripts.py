@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers._validate import require_number
+from helpers._validate import require_path, require_seconds
 
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b:?")
 
@@ -59,10 +59,10 @@ def run_script(path: str | Path, *args: str, timeout: float = 60) -> ScriptRun:
     Raises ``FileNotFoundError`` if the script does not exist and
     ``subprocess.TimeoutExpired`` (after killing it) if it runs longer than ``timeout`` seconds.
     """
-    script = Path(path)
+    script = require_path("path", path)
+    require_seconds("timeout", timeout)
     if not script.is_file():
         raise FileNotFoundError(f"path must name a script file; {str(script)!r} is not one")
-    require_number("timeout", timeout, minimum=0)
     completed = subprocess.run(
         [sys.executable, "-u", str(script), *map(str, args)],
         env={**os.environ, "PYTHON_COLORS": "0"},  # plain tracebacks, no colour codes (3.13+)

@@ -38,8 +38,15 @@ from typing import Any
 
 import numpy as np
 
-from helpers._validate import require_int, require_items, require_number
+from helpers._validate import require_int, require_items, require_number, require_order
 from helpers.timing import Timing, timed
+
+#: The widest integer a typecode can name, in bytes (C's widest is 8).
+MAX_NBYTES = 16
+#: The most updates :func:`update_value` and :func:`update_mapping` time in one call.
+MAX_UPDATES = 10_000_000
+#: The largest array :func:`transfer_times` sends, in MB (the course sends at most 50).
+MAX_TRANSFER_MB = 2_000.0
 
 # --------------------------------------------------------------------------------------------
 # Typecodes
@@ -125,7 +132,7 @@ def integer_range(typecode: str, nbytes: int | None = None) -> tuple[int, int]:
         raise ValueError(f"typecode must be an integer typecode, got {typecode!r}")
     if nbytes is None:
         nbytes = typecode_info(typecode).bytes_here
-    bits = 8 * require_int("nbytes", nbytes, minimum=1)
+    bits = 8 * require_int("nbytes", nbytes, minimum=1, maximum=MAX_NBYTES)
     if typecode.islower():
         return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
     return 0, 2**bits - 1
@@ -258,7 +265,8 @@ def fill_squares(shared: Any, start: int, stop: int) -> int:
     """
     length = _require_writable_sequence("shared", shared)
     start = _require_index("start", start)
-    stop = _require_index("stop", stop, minimum=start)
+    stop = _require_index("stop", stop)
+    require_order("start", start, "stop", stop)
     if stop > length:
         raise ValueError(f"stop must be <= len(shared) = {length}, got {stop}")
     for i in range(start, stop):
@@ -285,14 +293,14 @@ def update_mapping(mapping: Any, count: int) -> None:
     """Assign ``count`` times into ``mapping`` (16 keys, in turn): to time one update."""
     if not hasattr(mapping, "__setitem__"):
         raise TypeError(f"mapping must be a dict or a dict proxy, got {type(mapping).__name__}")
-    for i in range(require_int("count", count, minimum=0)):
+    for i in range(require_int("count", count, minimum=0, maximum=MAX_UPDATES)):
         mapping[i % 16] = i
 
 
 def update_value(shared_value: Any, count: int) -> None:
     """Assign ``count`` times into ``shared_value.value``: to time one update."""
     _require_value_holder("shared_value", shared_value)
-    for i in range(require_int("count", count, minimum=0)):
+    for i in range(require_int("count", count, minimum=0, maximum=MAX_UPDATES)):
         shared_value.value = i
 
 
@@ -478,7 +486,8 @@ def scale_shared_rows(
     if not shape:
         raise ValueError("shape must have at least one dimension")
     start = _require_index("start", start)
-    stop = _require_index("stop", stop, minimum=start)
+    stop = _require_index("stop", stop)
+    require_order("start", start, "stop", stop)
     if stop > shape[0]:
         raise ValueError(f"stop must be <= shape[0] = {shape[0]}, got {stop}")
     factor = require_number("factor", factor)
@@ -543,10 +552,14 @@ def transfer_times(sizes_mb: Sequence[float], rounds: int = 7) -> list[TransferT
     workers share this process's resource tracker), and every size uses its first part. The
     segment is closed and unlinked at the end, whatever happens.
     """
+    sizes_mb = require_items("sizes_mb", sizes_mb)  # type: ignore[assignment]
     if not sizes_mb:
         raise ValueError("sizes_mb must hold at least one size")
-    sizes = [require_number("sizes_mb[...]", size, minimum=0.001) for size in sizes_mb]
-    require_int("rounds", rounds, minimum=1)
+    sizes = [
+        require_number("sizes_mb[...]", size, minimum=0.001, maximum=MAX_TRANSFER_MB)
+        for size in sizes_mb
+    ]
+    require_int("rounds", rounds, minimum=1, maximum=1_000)
     counts = [int(size * 1e6) // 8 for size in sizes]
     source = np.arange(max(counts), dtype=np.float64) % 1000
     segment = _shared_memory.SharedMemory(create=True, size=source.nbytes)

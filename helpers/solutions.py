@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from helpers._validate import require_mapping, require_text
+
 #: Set to ``1`` to make every ``%%solution`` cell run (the test suite and ``make outputs`` do).
 RUN_ENV = "COURSE_RUN_SOLUTIONS"
 
@@ -33,7 +35,8 @@ def should_run(line: str, environ: dict[str, str] | None = None) -> bool:
     >>> should_run("run", {}), should_run("", {}), should_run("", {RUN_ENV: "1"})
     (True, False, True)
     """
-    environ = os.environ if environ is None else environ
+    require_text("line", line)
+    environ = os.environ if environ is None else require_mapping("environ", environ)
     words = line.split("#", 1)[0].split()
     if any(word != "run" for word in words):
         raise ValueError(f"%%solution takes no argument or 'run', got {line.strip()!r}")

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import psutil
 
+from helpers._validate import require_path, require_text
+
 _CGROUP_ROOT = Path("/sys/fs/cgroup")
 _PROC_SELF_CGROUP = Path("/proc/self/cgroup")
 
@@ -94,7 +96,7 @@ def parse_cpu_max(text: str) -> float | None:
     >>> parse_cpu_max("150000 100000"), parse_cpu_max("max 100000")
     (1.5, None)
     """
-    fields = text.split()
+    fields = require_text("text", text).split()
     if not fields:
         raise ValueError("text must hold a cpu.max line such as '150000 100000', got ''")
     if fields[0] == "max":
@@ -111,8 +113,9 @@ def parse_cfs_quota(quota_text: str, period_text: str) -> float | None:
     >>> parse_cfs_quota("200000", "100000"), parse_cfs_quota("-1", "100000")
     (2.0, None)
     """
-    quota = int(quota_text.strip())
-    return None if quota < 0 else _as_cpus(quota, int(period_text.strip()))
+    quota = int(require_text("quota_text", quota_text).strip())
+    period = int(require_text("period_text", period_text).strip())
+    return None if quota < 0 else _as_cpus(quota, period)
 
 
 def _as_cpus(quota: int, period: int) -> float:
@@ -148,8 +151,8 @@ def cpu_quota(
     (``cpu.max``) and v1 (``cpu.cfs_quota_us``) are read. The two paths are parameters so
     that tests can point them at a fake tree.
     """
-    root = Path(cgroup_root)
-    membership = _read(Path(proc_self_cgroup))
+    root = require_path("cgroup_root", cgroup_root)
+    membership = _read(require_path("proc_self_cgroup", proc_self_cgroup))
     if membership is None:
         return None
     quotas: list[float] = []

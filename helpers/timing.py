@@ -29,7 +29,14 @@ from dataclasses import dataclass
 from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
-from helpers._validate import require_has, require_int, require_number
+from helpers._validate import (
+    require_callable,
+    require_has,
+    require_int,
+    require_number,
+    require_text,
+    require_workers,
+)
 
 if TYPE_CHECKING:  # matplotlib is imported only by the plots, so that workers start quickly
     from matplotlib.axes import Axes
@@ -118,8 +125,8 @@ def timed(
     >>> timed(max, 3, 7, clock=lambda: next(ticks))
     (7, 0.5)
     """
-    if not callable(func):
-        raise TypeError(f"func must be callable, got {type(func).__name__}")
+    require_callable("func", func)
+    require_callable("clock", clock)
     start = clock()
     result = func(*args, **kwargs)
     return result, clock() - start
@@ -249,9 +256,11 @@ def plot_speedup(
 
     _require_points("workers", workers, "speedups", speedups)
     if cores is not None:
-        require_int("cores", cores, minimum=1)
+        require_workers("cores", cores)
     if serial_fraction is not None:
         amdahl_speedup(serial_fraction, 1)  # checks it: a fraction from 0 to 1
+    require_text("label", label)
+    require_text("title", title)
     _require_axes(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.5))
@@ -260,7 +269,7 @@ def plot_speedup(
     if not ax.get_lines():  # draw the reference lines only once per axes
         ax.plot(grid, grid, "k--", linewidth=1, label="ideal: S = n")
         if cores is not None:
-            require_int("cores", cores, minimum=1)
+            require_workers("cores", cores)
             ax.plot(
                 grid,
                 [min(n, cores) for n in grid],
@@ -304,6 +313,8 @@ def plot_efficiency(
     import matplotlib.pyplot as plt
 
     _require_points("workers", workers, "efficiencies", efficiencies)
+    require_text("label", label)
+    require_text("title", title)
     _require_axes(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.5))

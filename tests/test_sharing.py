@@ -194,7 +194,7 @@ def test_fill_squares_rejects_a_stop_past_the_end() -> None:
 
 
 def test_fill_squares_rejects_a_stop_before_the_start() -> None:
-    with pytest.raises(ValueError, match="stop must be >= 2"):
+    with pytest.raises(ValueError, match="start must be <= stop, got start=2, stop=1"):
         sharing.fill_squares([0, 0, 0], 2, 1)
 
 

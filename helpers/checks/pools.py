@@ -29,6 +29,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from helpers._validate import require_callable
 from helpers.checks import Verdict, correct, not_yet
 from helpers.checks.recording import call_with_timeout
 from helpers.workers import square
@@ -233,6 +234,7 @@ def defined_in_notebook(func: Callable[..., Any]) -> bool:
     >>> defined_in_notebook(square), defined_in_notebook(lambda x: x * x)
     (False, True)
     """
+    require_callable("func", func)
     func = getattr(func, "func", func)  # look inside functools.partial
     if getattr(func, "__module__", None) == "__main__":
         return True

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import Any
 
+from helpers._validate import require_text
 from helpers.checks import Verdict, correct, not_yet
 from helpers.checks.recording import (
     WorkerLog,
@@ -403,7 +404,7 @@ def is_class(dotted: str) -> bool:
     >>> is_class("threading.Thread"), is_class("threading.current_thread")
     (True, False)
     """
-    return inspect.isclass(_resolve(dotted))
+    return inspect.isclass(_resolve(require_text("dotted", dotted)))
 
 
 def _capitalised(dotted: str) -> bool:

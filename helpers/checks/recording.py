@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers._validate import require_number
+from helpers._validate import require_callable, require_items, require_number, require_seconds
 
 _process_class = mp.process.BaseProcess
 
@@ -179,6 +179,8 @@ def call_with_timeout(func: Callable[..., Any], args: Sequence[Any], timeout: fl
     """
     if not callable(func):
         raise TypeError(f"func must be callable, got {type(func).__name__}")
+    require_callable("func", func)
+    args = tuple(require_items("args", args))
     timeout = require_timeout("timeout", timeout)
     outcome = Outcome(finished=False)
 
@@ -206,6 +208,9 @@ def stop_new_children(before: set[int], grace: float = 3.0) -> int:
     ``terminate()`` is acceptable here: the check throws away whatever those workers were
     writing to.
     """
+    if not isinstance(before, set | frozenset):
+        raise TypeError(f"before must be a set of pids, got {type(before).__name__}")
+    grace = require_seconds("grace", grace)
     stopped = 0
     new = [p for p in mp.active_children() if p.pid not in before]
     for process in new:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers._validate import require_int, require_order
 from helpers.checks import Verdict, correct, not_yet
 from helpers.checks.recording import (
     Outcome,
@@ -70,6 +71,9 @@ def best_bytes(low: int, high: int) -> int:
     >>> best_bytes(0, 255), best_bytes(-40, 40), best_bytes(0, 4_000_000_000)
     (1, 1, 4)
     """
+    require_int("low", low)
+    require_int("high", high)
+    require_order("low", low, "high", high)
     return min(
         portable_bytes(code)[1] for code in INTEGER_TYPECODES if fits_everywhere(code, [low, high])
     )
