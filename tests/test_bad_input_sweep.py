@@ -40,6 +40,7 @@ import queue
 import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -183,6 +184,8 @@ class Trap:
 
 def _trap(what: str) -> Callable[..., Any]:
     def trapped(*args: object, **kwargs: object) -> None:
+        if args and isinstance(args[0], multiprocessing.pool.Pool):
+            args[0]._state = "never started"  # what Pool.__del__ reads
         raise SideEffect(what)
 
     return trapped
@@ -191,13 +194,14 @@ def _trap(what: str) -> Callable[..., Any]:
 TRAPPED: list[tuple[Any, str, str]] = [
     (multiprocessing.process.BaseProcess, "start", "a process was started"),
     (threading.Thread, "start", "a thread was started"),
-    # Trapping __new__ refuses before the object exists (its __del__ would complain).
-    (multiprocessing.pool.Pool, "__new__", "a pool was made"),
+    # (Never trap __new__: CPython cannot undo that; a trapped __init__ leaves the class's
+    # defaults, which their __del__ reads. Pool's __del__ reads _state: see _trap.)
+    (multiprocessing.pool.Pool, "__init__", "a pool was made"),
     (concurrent.futures.ThreadPoolExecutor, "submit", "a thread pool got work"),
-    (concurrent.futures.ProcessPoolExecutor, "__new__", "a process pool was made"),
-    (subprocess.Popen, "__new__", "a subprocess was started"),
-    (shared_memory.SharedMemory, "__new__", "a shared-memory segment was made or attached"),
-    (socket.socket, "__new__", "a socket was opened"),
+    (concurrent.futures.ProcessPoolExecutor, "__init__", "a process pool was made"),
+    (subprocess.Popen, "__init__", "a subprocess was started"),
+    (shared_memory.SharedMemory, "__init__", "a shared-memory segment was made or attached"),
+    (socket.socket, "__init__", "a socket was opened"),
     (queue.Queue, "get", "a queue was read"),
     (queue.Queue, "put", "a queue was written"),
     (multiprocessing.queues.Queue, "get", "a queue was read"),
@@ -610,3 +614,12 @@ def test_the_sweep_finds_each_kind_of_mistake(func: Any, finding: str) -> None:
     tried, problems = sweep("tests.example", func)
     assert tried > 0
     assert any(finding in problem for problem in problems), problems
+
+
+def test_the_traps_are_undone_afterwards() -> None:
+    with _side_effects_trapped(), pytest.raises(SideEffect):
+        multiprocessing.pool.ThreadPool(1)
+    with multiprocessing.pool.ThreadPool(1) as pool:
+        assert pool.map(abs, [-1]) == [1]
+    assert subprocess.run([sys.executable, "-c", ""], check=False).returncode == 0
+    time.sleep(0)
