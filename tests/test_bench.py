@@ -15,6 +15,9 @@ import pytest
 
 from tools import bench
 
+# Starts kernels, children or scripts: scheduled first (conftest.py).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

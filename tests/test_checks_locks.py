@@ -25,6 +25,9 @@ from helpers.checks.locks import (
 from helpers.checks.recording import children_now
 from helpers.locks import LockReport, add_steps, increment, run_lock_workers
 
+# Starts kernels, children or scripts: scheduled first (conftest.py).
+pytestmark = pytest.mark.slow
+
 METHODS = [m for m in ("fork", "spawn", "forkserver") if m in mp.get_all_start_methods()]
 
 

@@ -30,6 +30,9 @@ from helpers.checks.queues import (
 from helpers.queues import list_of_squares, put_tagged_squares, put_tagged_sum_of_range
 from helpers.workers import slow_square, sum_of_range
 
+# Starts kernels, children or scripts: scheduled first (conftest.py).
+pytestmark = pytest.mark.slow
+
 # Exercise 2 with sizes that finish in a known order (the small task first), so that an answer
 # which keeps the arrival order is seen to be wrong on the first run.
 UNEVEN_SIZES = (200_000, 2_000, 100_000)

@@ -6,6 +6,7 @@ the course's conftest.py, exactly as `make test` does.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each test starts a nested pytest and a kernel: slow on a loaded 2-core machine.
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 
 def write_notebook(path: Path, source: str, stdout: str) -> Path:
@@ -36,9 +37,14 @@ def write_notebook(path: Path, source: str, stdout: str) -> Path:
 
 
 def run_nested_pytest(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run pytest with the course's conftest, as `make test` does."""
+    """Run pytest with the course's conftest, as `make test` does.
+
+    Its grace for leftovers is 3 s instead of 10: these tests leave processes behind on purpose
+    and would otherwise wait the full grace each time.
+    """
     command = [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", *args]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    env = {**os.environ, "COURSE_GRACE_SECONDS": "3"}
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
 
 
 def run_nbval(notebook: Path, method: str) -> subprocess.CompletedProcess[str]:

@@ -14,6 +14,9 @@ import pytest
 from tools.execute_notebooks import learner_problems
 from tools.kernel_profile import RUN_SOLUTIONS_ENV, kernel_environment, write_ipython_dir
 
+# Starts kernels, children or scripts: scheduled first (conftest.py).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

@@ -27,6 +27,9 @@ from tools.kernel_profile import (
     write_ipython_dir,
 )
 
+# Starts kernels, children or scripts: scheduled first (conftest.py).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "notebooks" / "scripts"
 NO_FORK = "cannot find context for 'fork'"
@@ -167,6 +170,7 @@ def test_describe_machine_works_there(spawn_only_env: dict) -> None:
     code = """
 import json
 from helpers.system import cpu_counts, describe_machine
+
 text = describe_machine()
 counts = cpu_counts()
 print(json.dumps([text.splitlines()[-2], counts.usable == counts.logical]))
