@@ -686,10 +686,12 @@ def count_until_stopped(
     require_number("tick", tick, minimum=0, maximum=MAX_SLEEP)
     require_number("wait", wait, minimum=0, maximum=MAX_SLEEP)
     deadline = time.monotonic() + wait
-    ticks = 0
+    ticks = 0  # ticks that passed without the signal: at least 1 if it never came
     stopped = stop.wait(tick) if tick > 0 else stop.is_set()
-    while not stopped and time.monotonic() < deadline:
+    while not stopped:
         ticks += 1
+        if time.monotonic() >= deadline:
+            break
         stopped = stop.wait(tick)
     results.put((ticks, bool(stopped)))
 
