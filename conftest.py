@@ -49,7 +49,14 @@ from tools.kernel_profile import (
 )
 
 # Processes that multiprocessing keeps for the lifetime of the interpreter that started them.
-_LONG_LIVED_MARKERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
+# joblib's loky backend (chapter 07, make bench) keeps a resource tracker of its own, for the
+# same reason and with the same lifetime: it is counted with them, on purpose. loky's worker
+# processes are not: whoever uses joblib shuts them down (helpers/joblib_compare.py).
+_LONG_LIVED_MARKERS = (
+    "multiprocessing.forkserver",
+    "multiprocessing.resource_tracker",
+    "joblib.externals.loky.backend.resource_tracker",
+)
 _KERNEL_MARKER = "ipykernel_launcher"
 # How long a process may take to end before it counts as left behind. The harness's own tests
 # (tests/test_harness.py), which leave processes behind on purpose, shorten it.

@@ -296,6 +296,7 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "path": lambda: "no_such_script.py",
     "payload": lambda: b"x",
     "period_text": lambda: "100000", "quota_text": lambda: "50000",
+    "parallel": lambda: Trap("parallel"),
     "pool": lambda: Trap("pool"),
     "processes": lambda: 2,
     "queue": lambda: Trap("queue"),
@@ -412,6 +413,7 @@ VALID: dict[tuple[str, str], str] = {
     **{(name, HUGE): "an id" for name in ("task", "task_id", "worker", "key")},
     ("helpers.sharing.record_square:key", NEGATIVE): "any int is a key",
     ("helpers.locks.add_in_turns:lock", "None"): "runs the same steps without a lock",
+    ("helpers.joblib_compare.joblib_task_overhead:batch_size", "3"): "a batch of 3 tasks",
     # Sizes of pure arithmetic, which costs nothing whatever the size.
     ("helpers.benchmark.problem_size:full", HUGE): "a size, returned as it is",
     ("helpers.benchmark.problem_size:quick", HUGE): "a size, returned as it is",

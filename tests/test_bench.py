@@ -36,6 +36,9 @@ def fake_results(**changes: object) -> dict:
         "thread_start_ms": 0.08,
         "pool_task_overhead_us": {"chunksize_1": 40.0, "tuned": 0.5, "tuned_chunksize": 2500},
         "shared_memory_vs_pickle": 20.0,
+        "joblib_efficiency": 0.95,
+        "joblib_task_overhead_us": {"batch_size_1": 300.0, "auto": 2.0},
+        "pool_efficiency_beside_joblib": 0.97,
         "n": 8_000_000,
         "repeat": 5,
         "spread": {"serial": 0.02, "threads": 0.03, "processes": 0.02},
@@ -93,6 +96,8 @@ def test_table_lists_every_measurement_and_marks_targets():
         "chunksize=1",
         "chunksize=2500",
         "shared memory vs pickle",
+        "joblib 2 workers: efficiency",
+        "joblib per task, batch_size=1",
     ):
         assert words in text
     assert "MISSED" not in text
@@ -142,6 +147,8 @@ def test_quick_bench_runs_and_ends_with_the_json_line(method):
     assert results["start_method"] == method
     assert set(results["process_start_ms"]) == set(mp.get_all_start_methods())
     assert {"chunksize_1", "tuned"} <= set(results["pool_task_overhead_us"])
+    assert set(results["joblib_task_overhead_us"]) == {"batch_size_1", "auto"}
+    assert 0 < results["joblib_efficiency"] and results["joblib_task_overhead_us"]["auto"] > 0
     assert "measurement" in completed.stdout  # the table came first
 
 

@@ -138,6 +138,26 @@ def test_a_unit_test_that_joins_its_child_passes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout
 
 
+def test_joblibs_tracker_may_stay_but_its_workers_may_not(tmp_path: Path) -> None:
+    """loky's resource tracker lives as long as the interpreter, like multiprocessing's own;
+    loky's workers idle for 300 s after a call unless shut down: that is a leftover."""
+    test_file = tmp_path / "test_loky.py"
+    test_file.write_text(
+        "from joblib import Parallel, delayed\n"
+        "from joblib.externals.loky import get_reusable_executor\n"
+        "from helpers.overheads import noop\n"
+        "def test_shut_down():\n"
+        "    Parallel(n_jobs=2)(delayed(noop)(i) for i in range(4))\n"
+        "    get_reusable_executor().shutdown(wait=True)\n"
+        "def test_left_running():\n"
+        "    Parallel(n_jobs=2)(delayed(noop)(i) for i in range(4))\n",
+        encoding="utf-8",
+    )
+    result = run_nested_pytest("--rootdir", str(tmp_path), str(test_file))
+    assert result.returncode != 0 and "2 passed, 1 error" in result.stdout, result.stdout
+    assert "test_left_running left 2 process(es) running" in result.stdout
+
+
 def test_a_notebook_that_leaves_a_file_in_dev_shm_fails_and_the_file_is_removed(
     tmp_path: Path,
 ) -> None:

@@ -10,7 +10,10 @@ One run measures, on this machine and with one start method for the pools:
 * the costs of parallelism: starting a thread, starting a process under every start method
   this platform offers, the per-task overhead of ``Pool.map`` with ``chunksize=1`` and a tuned
   chunk size, and how much faster a worker reads a 100 MiB NumPy array through shared memory
-  than receiving it pickled.
+  than receiving it pickled;
+* joblib (its default loky backend, what scientific Python uses under ``n_jobs``) next to
+  ``Pool``: the same CPU job, serial vs ``Pool`` vs joblib taking turns, and the same tiny
+  tasks (``joblib_efficiency``, ``joblib_task_overhead_us``).
 
 It prints a table, and as its last line one JSON object with the results (see ``KEYS``).
 ``--quick`` uses tiny sizes: it checks that the command works, not how fast the machine is.
@@ -49,6 +52,8 @@ KEYS = (
     "thread_start_ms",
     "pool_task_overhead_us",
     "shared_memory_vs_pickle",
+    "joblib_efficiency",
+    "joblib_task_overhead_us",
 )
 
 
@@ -130,6 +135,7 @@ def busy_cores(seconds: float) -> float:
 def run(method: str, sizes: Sizes) -> dict[str, Any]:
     """Take every measurement; return the results as a dict (the JSON line's content)."""
     from helpers.benchmark import closed_form, fair_race, io_race, warm_up
+    from helpers.joblib_compare import joblib_race, joblib_task_overhead
     from helpers.overheads import (
         pickle_vs_shared_memory,
         pool_task_overhead,
@@ -171,6 +177,13 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
         pool.close()
         pool.join()
 
+    # joblib next to Pool: its own race (serial, Pool and joblib taking turns) on the same n.
+    beside = joblib_race(n, cores, context, repeat=sizes.repeat)
+    if not beside.all_correct:
+        raise RuntimeError(f"wrong sums: {beside.totals}, expected {closed_form(n)}")
+    joblib_1 = joblib_task_overhead(cores, sizes.pool_tasks, 1, repeat=sizes.repeat)
+    joblib_auto = joblib_task_overhead(cores, sizes.pool_tasks, "auto", repeat=sizes.repeat)
+
     return {
         "cores": cores,
         "start_method": method,
@@ -188,6 +201,11 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
             "tuned_chunksize": tuned,
         },
         "shared_memory_vs_pickle": round(pickled.median / shared.median, 2),
+        "joblib_efficiency": round(beside.efficiency("joblib"), 3),
+        "joblib_task_overhead_us": {
+            "batch_size_1": round(joblib_1.median * 1e6, 2),
+            "auto": round(joblib_auto.median * 1e6, 3),
+        },
         # Context for reading the numbers above.
         "n": n,
         "repeat": sizes.repeat,
@@ -204,6 +222,7 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
         "io_tasks": io_tasks,
         "array_mib": sizes.array_mib,
         "pickle_read_ms": round(pickled.median * 1e3, 2),
+        "pool_efficiency_beside_joblib": round(beside.efficiency("pool"), 3),
         "shared_memory_read_ms": round(shared.median * 1e3, 2),
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "python": platform.python_version(),
@@ -273,6 +292,21 @@ def table(r: dict[str, Any]) -> str:
             format_ratio(r["shared_memory_vs_pickle"]),
             goal("shared_memory_vs_pickle", f">= {SHARED_MEMORY_TARGET:g}x"),
         ),
+        (
+            f"CPU job, joblib {cores} workers: efficiency",
+            f"{r['joblib_efficiency']:.3f}",
+            f"Pool in the same rounds: {r['pool_efficiency_beside_joblib']:.3f}",
+        ),
+        (
+            "joblib per task, batch_size=1",
+            format_seconds(r["joblib_task_overhead_us"]["batch_size_1"] / 1e6),
+            f"Pool chunksize=1: {format_seconds(overhead['chunksize_1'] / 1e6)}",
+        ),
+        (
+            "joblib per task, batch_size='auto'",
+            format_seconds(r["joblib_task_overhead_us"]["auto"] / 1e6),
+            "",
+        ),
     ]
     width = max(len(name) for name, _, _ in rows) + 2
     spread = r["spread"]
@@ -306,6 +340,9 @@ def table(r: dict[str, Any]) -> str:
         "  array. pickled: the array is the argument (pickled, sent down a pipe, unpickled).",
         "  shared memory: the array is already in a SharedMemory block; the worker gets its name,",
         "  attaches, sums in place and detaches. The ratio is pickled time / shared-memory time.",
+        "joblib: Parallel(n_jobs=cores) with its default loky backend (its own worker processes,",
+        "  started its own way whatever the start method); the CPU job in the same chunks as the",
+        "  Pool, serial, Pool and joblib taking turns; per task: noop tasks, as for pool.map.",
     ]
     if r["quick"]:
         lines.append("QUICK run: the sizes are far too small for the numbers to mean anything.")
