@@ -253,6 +253,7 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "array": lambda: np.zeros(4),
     "barrier": lambda: Trap("barrier"),
     "before": lambda: set(),
+    "caller": lambda: threading.Thread(target=print),  # never started
     "chunk": lambda: (0, 10),
     "chunksize": lambda: 1,
     "code": lambda: 1,

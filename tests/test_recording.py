@@ -7,9 +7,11 @@ import threading
 import time
 
 from helpers.checks.recording import (
+    CALLER_THREAD,
     call_with_timeout,
     children_now,
     recorded_workers,
+    stop_children_until_ended,
     stop_new_children,
 )
 from helpers.workers import add, nap
@@ -82,3 +84,33 @@ def test_stop_new_children_stops_only_the_new_ones() -> None:
     stuck.start()
     assert stop_new_children(before) == 1
     assert not stuck.is_alive() and stuck.exitcode is not None
+
+
+def _start_and_wait_three_times() -> None:
+    """A learner's hung code: each join() waits for a worker that never ends by itself."""
+    for _ in range(3):
+        worker = mp.Process(target=nap, args=(30,))
+        worker.start()
+        worker.join()
+
+
+def test_stop_children_until_ended_stops_what_a_hung_caller_starts_next() -> None:
+    before = children_now()
+    outcome = call_with_timeout(_start_and_wait_three_times, (), 0.5)
+    assert not outcome.finished and outcome.thread is not None
+    assert outcome.thread.name == CALLER_THREAD
+    stopped = stop_children_until_ended(before, outcome.thread, grace=20)
+    assert stopped == 3
+    assert not outcome.thread.is_alive()
+    assert children_now() - before == set()
+
+
+def test_stop_children_until_ended_gives_up_after_grace() -> None:
+    release = threading.Event()
+    caller = threading.Thread(target=release.wait, args=(30,), daemon=True)
+    caller.start()
+    start = time.monotonic()
+    assert stop_children_until_ended(children_now(), caller, grace=0.3) == 0
+    assert time.monotonic() - start < 5
+    release.set()
+    caller.join(timeout=5)

@@ -23,20 +23,20 @@ import multiprocessing as mp
 import multiprocessing.managers as mp_managers
 import multiprocessing.synchronize as mp_sync
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from helpers.checks import Verdict, correct, not_yet
 from helpers.checks.recording import (
+    CALLER_THREAD,
     WorkerEvent,
     WorkerLog,
     call_with_timeout,
     children_now,
     recorded_workers,
     require_timeout,
-    stop_new_children,
+    stop_children_until_ended,
 )
 from helpers.locks import LockReport, increment
 
@@ -66,7 +66,6 @@ _THREAD_LOCK_TYPES: tuple[type, ...] = tuple(
     if isinstance(kind, type)
 )
 _SIGNATURE = inspect.signature(increment)
-_CALLER_THREAD = "learner-code-under-check"  # the thread call_with_timeout starts
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ def _call_of(event: WorkerEvent) -> _Call:
 
 def _is_internal(event: WorkerEvent) -> bool:
     """A worker that multiprocessing starts for itself (a Manager's server, a Queue's feeder)."""
-    if event.kind == "thread" and getattr(event.worker, "name", "") == _CALLER_THREAD:
+    if event.kind == "thread" and getattr(event.worker, "name", "") == CALLER_THREAD:
         return True
     function = event.target
     while isinstance(function, functools.partial):
@@ -123,20 +122,6 @@ def _held_in_this_process(lock: Any) -> bool:
         return callable(count) and count() > 0
     except Exception:  # pragma: no cover (a lock we cannot inspect)
         return False
-
-
-def _clean_up(before: set[int], caller: threading.Thread | None) -> None:
-    """Stop every process the learner's code left running; let a hung call end first.
-
-    ``caller`` is the thread that ran the learner's code, if it is still running: it was stuck
-    (e.g. joining processes that wait for a lock the parent holds), and with its processes
-    stopped it can usually end now. Whatever it starts meanwhile is stopped too.
-    """
-    stop_new_children(before)
-    if caller is not None and caller.is_alive():
-        caller.join(timeout=5.0)
-        time.sleep(0.1)
-        stop_new_children(before)
 
 
 @dataclass(frozen=True)
@@ -191,10 +176,9 @@ def check_no_lost_updates(
     lock_held_here = not outcome.finished and any(
         _held_in_this_process(call.lock) for call in processes
     )
-    caller = next(
-        (e.worker for e in log.started("thread") if e.worker.name == _CALLER_THREAD), None
-    )
-    _clean_up(before, caller)
+    # The learner's call may be stuck (joining processes that wait for a lock the parent
+    # holds): with its processes stopped it can usually end.
+    stop_children_until_ended(before, outcome.thread)
     return _judge(outcome, log, processes, threads, ended, final, lock_held_here, counter,
                   timeout)
 

@@ -17,7 +17,6 @@ import inspect
 import multiprocessing as mp
 import sys
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import Any
@@ -25,11 +24,12 @@ from typing import Any
 from helpers._validate import require_text
 from helpers.checks import Verdict, correct, not_yet
 from helpers.checks.recording import (
+    CALLER_THREAD,
     WorkerLog,
     call_with_timeout,
     children_now,
     recorded_workers,
-    stop_new_children,
+    stop_children_until_ended,
 )
 from helpers.workers import add, slow_square
 
@@ -145,7 +145,6 @@ SIX_INPUTS = (1, 2, 3)
 THREAD_DELAY = 0.2
 ADDEND = 10
 _CHECK_TIMEOUT = 20.0  # seconds; a notebook cell is stopped after 30
-_CALLER_NAME = "learner-code-under-check"  # the thread call_with_timeout runs the learner's code in
 
 
 def _unwrap(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -216,7 +215,7 @@ def _judge_calls(
 
 
 def _judge_six(outcome_value: Any, log: WorkerLog) -> Verdict:
-    started = [e for e in log.started() if getattr(e.worker, "name", "") != _CALLER_NAME]
+    started = [e for e in log.started() if getattr(e.worker, "name", "") != CALLER_THREAD]
     if outcome_value is None:
         if started:
             return not_yet(
@@ -340,6 +339,7 @@ def check_started_and_joined(start_six: Callable[[], Sequence[Any]]) -> Verdict:
             f"pass the function start_six (not {type(start_six).__name__})", "not-a-function"
         )
     before = children_now()
+    outcome = None
     try:
         with recorded_workers() as log:
             outcome = call_with_timeout(start_six, (), _CHECK_TIMEOUT)
@@ -356,23 +356,7 @@ def check_started_and_joined(start_six: Callable[[], Sequence[Any]]) -> Verdict:
             )
         return _judge_six(outcome.value, log)
     finally:
-        _stop_what_start_six_left(before)
-
-
-def _stop_what_start_six_left(before: set[int], grace: float = 5.0) -> None:
-    """Stop the processes the learner's code left running, and let its thread end.
-
-    If ``start_six()`` hangs (a ``join()`` without a timeout on a worker that never ends), its
-    thread may still start processes after the check gave up: keep stopping new children until
-    that thread has ended, for at most ``grace`` seconds.
-    """
-    stop_new_children(before)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(
-        thread.name == _CALLER_NAME and thread.is_alive() for thread in threading.enumerate()
-    ):
-        time.sleep(0.1)
-        stop_new_children(before)
+        stop_children_until_ended(before, outcome.thread if outcome else None)
 
 
 # --- chapter 01, exercise 2: class or not? --------------------------------------------------

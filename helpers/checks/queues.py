@@ -44,7 +44,7 @@ from helpers.checks.recording import (
     children_now,
     recorded_workers,
     require_timeout,
-    stop_new_children,
+    stop_children_until_ended,
     wrapped_methods,
 )
 from helpers.queues import (
@@ -230,33 +230,17 @@ def watch(
     """
     before = children_now()
     profiled, work = parent_work(func, parent_must_not_run)
-    learner: list[threading.Thread] = []
-
-    def run_learner(*call_args: Any) -> Any:
-        learner.append(threading.current_thread())
-        return profiled(*call_args)
-
     with recorded_workers() as log, watched_waits() as waits:
-        outcome = call_with_timeout(run_learner, tuple(args), timeout)
+        outcome = call_with_timeout(profiled, tuple(args), timeout)
         events, seen = list(log.events), list(waits)
     processes = [e.worker for e in events if e.action == "start" and e.kind == "process"]
     exitcodes = {id(process): process.exitcode for process in processes}
     # Outside the recording: the check's own joins are not the learner's.
-    stopped: set[int] = set()
-
-    def stop() -> None:
-        stopped.update(p.pid for p in mp.active_children() if p.pid not in before and p.is_alive())
-        stop_new_children(before)
-
-    stop()
     deadline = time.monotonic() + grace
-    while learner and learner[0].is_alive() and time.monotonic() < deadline:
-        stop()
-        learner[0].join(timeout=0.05)
-    stop()
+    stopped = stop_children_until_ended(before, outcome.thread, grace)
     while children_now() - before and time.monotonic() < deadline:
         time.sleep(0.02)
-    return Run(outcome, events, seen, work, exitcodes, len(stopped))
+    return Run(outcome, events, seen, work, exitcodes, stopped)
 
 
 # --- what an exercise expects ----------------------------------------------------------------

@@ -160,13 +160,18 @@ def recorded_workers() -> Iterator[WorkerLog]:
         yield log
 
 
+#: The name of the thread in which :func:`call_with_timeout` runs the learner's code.
+CALLER_THREAD = "learner-code-under-check"
+
+
 @dataclass
 class Outcome:
-    """What happened to a call made by :func:`call_with_timeout`."""
+    """What happened to a call made by :func:`call_with_timeout` (``thread`` ran it)."""
 
     finished: bool
     value: Any = None
     error: BaseException | None = None
+    thread: threading.Thread | None = None
 
 
 def call_with_timeout(func: Callable[..., Any], args: Sequence[Any], timeout: float) -> Outcome:
@@ -177,8 +182,6 @@ def call_with_timeout(func: Callable[..., Any], args: Sequence[Any], timeout: fl
     stopped from outside: it is a daemon thread, so it cannot keep the interpreter alive, and
     the checks stop every process it started.
     """
-    if not callable(func):
-        raise TypeError(f"func must be callable, got {type(func).__name__}")
     require_callable("func", func)
     args = tuple(require_items("args", args))
     timeout = require_timeout("timeout", timeout)
@@ -190,7 +193,8 @@ def call_with_timeout(func: Callable[..., Any], args: Sequence[Any], timeout: fl
         except BaseException as error:  # the learner's code may raise anything
             outcome.error = error
 
-    thread = threading.Thread(target=call, name="learner-code-under-check", daemon=True)
+    thread = threading.Thread(target=call, name=CALLER_THREAD, daemon=True)
+    outcome.thread = thread
     thread.start()
     thread.join(timeout)
     outcome.finished = not thread.is_alive()
@@ -224,3 +228,26 @@ def stop_new_children(before: set[int], grace: float = 3.0) -> int:
             process.kill()
             process.join(timeout=grace)
     return stopped
+
+
+def stop_children_until_ended(
+    before: set[int], caller: threading.Thread | None, grace: float = 5.0
+) -> int:
+    """Stop every child not in ``before``; while ``caller`` still runs, keep stopping what it
+    starts, for at most ``grace`` seconds. Return how many processes were stopped.
+
+    ``caller`` is the thread that ran the learner's code (``Outcome.thread``). If that code
+    hangs (a ``join()`` without a time-out on a worker that never ends), stopping its workers
+    usually lets it end; until it has, it may start more, and those are stopped too.
+    """
+    if not isinstance(before, set | frozenset):
+        raise TypeError(f"before must be a set of pids, got {type(before).__name__}")
+    if caller is not None and not isinstance(caller, threading.Thread):
+        raise TypeError(f"caller must be a threading.Thread or None, got {type(caller).__name__}")
+    grace = require_seconds("grace", grace)
+    stopped = stop_new_children(before)
+    deadline = time.monotonic() + grace
+    while caller is not None and caller.is_alive() and time.monotonic() < deadline:
+        caller.join(timeout=0.05)
+        stopped += stop_new_children(before)
+    return stopped + stop_new_children(before)
