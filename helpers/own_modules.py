@@ -136,6 +136,7 @@ def remove_module_folder() -> list[str]:
 
 def writemodule(line: str, cell: str) -> None:
     """The ``%%writemodule NAME`` cell magic: :func:`write_module` with the cell's text."""
+    cell = require_text("cell", cell)
     words = require_text("line", line).split()
     if len(words) != 1:
         raise ValueError(f"%%writemodule takes one module name, e.g. %%writemodule my_tasks; "

@@ -20,6 +20,7 @@ import pytest
 
 import helpers.checks.benchmark as checks_benchmark
 import helpers.checks.locks as checks_locks
+import helpers.checks.own_modules as checks_own_modules
 import helpers.checks.pools as checks_pools
 import helpers.checks.processes as checks_processes
 import helpers.checks.queues as checks_queues
@@ -323,7 +324,8 @@ def test_duck_typed_arguments_are_checked_with_a_clear_message() -> None:
 # --- the checks ----------------------------------------------------------------------------
 
 CHECK_MODULES = (
-    checks_benchmark, checks_locks, checks_pools, checks_processes, checks_queues, checks_sharing
+    checks_benchmark, checks_locks, checks_pools, checks_processes, checks_queues, checks_sharing,
+    checks_own_modules,
 )
 CHECKS = [
     function

@@ -90,7 +90,7 @@ def _pairs(value: Any, numbers: tuple[int, ...]) -> list[tuple[Any, Any]] | Verd
 
 def check_own_module(
     run_cubes: Callable[[Callable[[int], Any], tuple[int, ...]], Any],
-    task: Callable[[int], Any],
+    task: Callable[[int], Any] | None = None,
     timeout: float = CHECK_TIMEOUT,
 ) -> Verdict:
     """Check that ``run_cubes(task, numbers)`` ran your module's ``task`` in spawned workers.
