@@ -62,15 +62,13 @@ def _require_module_name(name: object) -> str:
     name = require_text("name", name)
     if not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(f"name must be a Python identifier such as 'my_tasks', got {name!r}")
-    if name in sys.modules:
-        module = sys.modules[name]
-        if not _in_folder(getattr(module, "__file__", None)):
-            raise ValueError(
-                f"name {name!r} is already an imported module ({module!r}): pick another name, "
-                "or your file would hide it"
-            )
-    elif name in sys.builtin_module_names or name in sys.stdlib_module_names:
-        raise ValueError(f"name {name!r} is a module of Python itself: pick another name")
+    if name in sys.builtin_module_names or name in sys.stdlib_module_names:
+        raise ValueError(f"name {name!r} is a module of Python itself: pick another name, or "
+                         "your file would hide it")
+    module = sys.modules.get(name)
+    if module is not None and not _in_folder(getattr(module, "__file__", None)):
+        raise ValueError(f"name {name!r} is a module imported from elsewhere: pick another "
+                         "name, or your file would hide it")
     return name
 
 

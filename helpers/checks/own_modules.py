@@ -149,9 +149,9 @@ def check_own_module(
         return not_yet(f"for x = {x} the pair holds {cube!r:.40}, not x ** 3 = {x ** 3}; the pairs "
                        "must be in the order of the numbers", "wrong-values")
     module = getattr(task, "__module__", "?")
-    return correct(f"{len(pairs)} cubes from {module}.{task.__name__}, computed in "
-                   f"{len(pids)} spawned worker process(es), none of them this kernel: your "
-                   "module was imported by each worker, by name.")
+    return correct(f"{len(pairs)} cubes from {module}.{task.__name__}, computed in spawned "
+                   "worker processes, none of them this kernel: each worker imported your "
+                   "module by its name.")
 
 
 def _pid_of(process: Any) -> int | None:
