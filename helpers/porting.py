@@ -18,6 +18,8 @@ pool's initializer (``Pool(initializer=configure, initargs=(10,))``).
 
 from __future__ import annotations
 
+import os
+
 from helpers._validate import require_int
 
 #: The fork-era program's settings; :func:`configure` changes them in the calling process.
@@ -42,3 +44,13 @@ def scaled_by(x: int, scale: int) -> int:
 def current_scale(_: object = None) -> int:
     """The scale this process sees (a task for ``pool.map``: the argument is ignored)."""
     return SETTINGS["scale"]
+
+
+def scaled_report(x: int) -> tuple[int, int]:
+    """``(pid, scaled(x))``: which process did the work, and with which scale.
+
+    >>> pid, value = scaled_report(4)
+    >>> pid == os.getpid(), value == 4 * SETTINGS["scale"]
+    (True, True)
+    """
+    return os.getpid(), scaled(x)

@@ -22,6 +22,7 @@ import helpers.checks.benchmark as checks_benchmark
 import helpers.checks.locks as checks_locks
 import helpers.checks.own_modules as checks_own_modules
 import helpers.checks.pools as checks_pools
+import helpers.checks.porting as checks_porting
 import helpers.checks.processes as checks_processes
 import helpers.checks.queues as checks_queues
 import helpers.checks.sharing as checks_sharing
@@ -325,7 +326,7 @@ def test_duck_typed_arguments_are_checked_with_a_clear_message() -> None:
 
 CHECK_MODULES = (
     checks_benchmark, checks_locks, checks_pools, checks_processes, checks_queues, checks_sharing,
-    checks_own_modules,
+    checks_own_modules, checks_porting,
 )
 CHECKS = [
     function

@@ -69,21 +69,27 @@ def _task_problem(task: Any) -> Verdict | None:
     return None
 
 
-def _pairs(value: Any, numbers: tuple[int, ...]) -> list[tuple[Any, Any]] | Verdict:
-    shape = "a list of (pid, cube) pairs, one per number, e.g. [(4242, 8), (4243, 27), ...]"
+def _pairs(value: Any, numbers: tuple[int, ...], caller: str = "run_cubes",
+           worker: str = "cube(x)", example: str = "(os.getpid(), x ** 3)"
+           ) -> list[tuple[Any, Any]] | Verdict:
+    """``value`` as a list of pairs, one per number, or the verdict that says why it is not.
+
+    ``caller`` names the learner's function, ``worker`` the task whose pairs it returns.
+    """
+    shape = f"a list of pairs {example}, one per number, in their order"
     try:
         items = list(value)
     except TypeError:
-        return not_yet(f"run_cubes returned {type(value).__name__} {value!r:.60}: return {shape}",
+        return not_yet(f"{caller} returned {type(value).__name__} {value!r:.60}: return {shape}",
                        "wrong-shape")
     if len(items) != len(numbers):
-        return not_yet(f"run_cubes returned {len(items)} results for {len(numbers)} numbers: "
+        return not_yet(f"{caller} returned {len(items)} results for {len(numbers)} numbers: "
                        f"return {shape}", "wrong-shape")
     pairs = []
     for item in items:
         if isinstance(item, str | bytes) or not hasattr(item, "__len__") or len(item) != 2:
-            return not_yet(f"cube(x) returned {item!r:.60}: make it return "
-                           "(os.getpid(), x ** 3)", "wrong-shape")
+            return not_yet(f"{caller} returned {item!r:.60} for one number: make {worker} "
+                           f"return {example}, and return those pairs", "wrong-shape")
         pairs.append((item[0], item[1]))
     return pairs
 
