@@ -93,7 +93,11 @@ def ask_async(address: tuple[str, int], timeout: float = 10.0) -> Coroutine[Any,
     """
     address = _require_address(address)
     timeout = require_seconds("timeout", timeout)
-    return asyncio.wait_for(_ask(address), timeout)
+    return _ask_within(address, timeout)
+
+
+async def _ask_within(address: tuple[str, int], timeout: float) -> bytes:
+    return await asyncio.wait_for(_ask(address), timeout)
 
 
 def ask_all_async(

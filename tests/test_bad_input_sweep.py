@@ -103,7 +103,7 @@ LEARNER_ANSWERS = {
     "split", "answers", "on_2", "on_8", "limit", "run_four", "orders", "reports",
     "square_all", "outcomes", "pending", "futures", "squares", "sent_as", "child_can_receive",
     "start_six", "ordered_sums", "collect", "fill", "scale",
-    "run_cubes", "task", "ported",
+    "run_cubes", "task", "ported", "ask_many",
 }
 
 
