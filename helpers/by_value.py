@@ -26,7 +26,10 @@ import pickle
 from dataclasses import dataclass
 from typing import Any
 
-import cloudpickle
+try:
+    import cloudpickle  # a dependency of joblib since it stopped shipping its own copy
+except ImportError:  # pragma: no cover (older joblib: its vendored copy)
+    from joblib.externals import cloudpickle
 
 from helpers._validate import require_int, require_number, require_text, require_workers
 
