@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 try:
-    import cloudpickle  # a dependency of joblib since it stopped shipping its own copy
-except ImportError:  # pragma: no cover (older joblib: its vendored copy)
+    import cloudpickle  # installed with joblib (recent versions depend on it)
+except ImportError:  # pragma: no cover (an older joblib ships its own copy)
     from joblib.externals import cloudpickle
 
 from helpers._validate import require_int, require_number, require_text, require_workers
