@@ -525,3 +525,41 @@ CLAIMS += [
         holds=lambda f: f("threads.locked_lost") == 0,
     ),
 ]
+
+# --- chapter 07 ---
+CLAIMS += [
+    Claim(
+        notebook="07_your_own_code",
+        says="joblib and Pool return the same results on the same jobs",
+        needs=("joblib_vs_pool.same_results",),
+        holds=lambda f: f("joblib_vs_pool.same_results") is True,
+    ),
+    Claim(
+        notebook="07_your_own_code",
+        says="for big tasks the tool matters little: joblib's and Pool's efficiencies on the "
+        "CPU job are within 25 percentage points of each other",
+        needs=("joblib_vs_pool.pool_efficiency", "joblib_vs_pool.joblib_efficiency",
+               "joblib_vs_pool.cores"),
+        holds=lambda f: abs(f("joblib_vs_pool.pool_efficiency")
+                            - f("joblib_vs_pool.joblib_efficiency")) <= 0.25,
+        applies=lambda f: f("joblib_vs_pool.cores") >= 2,
+    ),
+    Claim(
+        notebook="07_your_own_code",
+        says="a function that reads a global array makes cloudpickle send the whole array",
+        needs=("by_value_size.closure_mb", "by_value_size.array_mb"),
+        holds=lambda f: f("by_value_size.closure_mb") >= f("by_value_size.array_mb"),
+    ),
+    Claim(
+        notebook="07_your_own_code",
+        says="one request after another takes at least one delay per request",
+        needs=("waits.one_s", "waits.delay_s"),
+        holds=lambda f: f("waits.one_s") >= f("waits.delay_s"),
+    ),
+    Claim(
+        notebook="07_your_own_code",
+        says="threads and asyncio each answer all the requests in under three delays",
+        needs=("waits.threads_s", "waits.async_s", "waits.delay_s"),
+        holds=lambda f: max(f("waits.threads_s"), f("waits.async_s")) < 3 * f("waits.delay_s"),
+    ),
+]

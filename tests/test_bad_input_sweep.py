@@ -77,6 +77,7 @@ NOT_SWEPT: dict[str, str] = {
     # IPython glue: called by IPython with IPython's arguments.
     "helpers.solutions.load_ipython_extension": "called by IPython",
     "helpers.solutions.register": "called by IPython",
+    "helpers.own_modules.register": "called when the module is imported, with IPython's shell",
     "helpers.solutions.solution": "called by IPython (tests/test_solutions.py)",
     # The checks' recording machinery: wraps and watches the learner's calls.
     "helpers.checks.recording.wrapped_methods": "internal to the checks",
@@ -102,6 +103,7 @@ LEARNER_ANSWERS = {
     "split", "answers", "on_2", "on_8", "limit", "run_four", "orders", "reports",
     "square_all", "outcomes", "pending", "futures", "squares", "sent_as", "child_can_receive",
     "start_six", "ordered_sums", "collect", "fill", "scale",
+    "run_cubes", "task", "ported", "ask_many",
 }
 
 
@@ -249,6 +251,7 @@ def _record() -> Any:
 SAMPLES: dict[str, Callable[[], object]] = {
     "a": lambda: 1, "b": lambda: 2, "d": lambda: 1, "x": lambda: 2,
     "address": lambda: ("127.0.0.1", 9),
+    "cell": lambda: "X = 1\n",
     "args": lambda: (),
     "array": lambda: np.zeros(4),
     "barrier": lambda: Trap("barrier"),
@@ -290,12 +293,14 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "nbytes": lambda: 10,
     "notebook": lambda: "03_benchmark",
     "number": lambda: 1.0,
+    "obj": lambda: None,
     "order": lambda: ("A", "B"),
     "orders": lambda: {"worker 1": ("A", "B")},
     "parallel_seconds": lambda: 1.0, "serial_seconds": lambda: 2.0,
     "parts": lambda: 2,
     "path": lambda: "no_such_script.py",
     "payload": lambda: b"x",
+    "pickler": lambda: "pickle",
     "period_text": lambda: "100000", "quota_text": lambda: "50000",
     "parallel": lambda: Trap("parallel"),
     "pool": lambda: Trap("pool"),
@@ -303,10 +308,12 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "queue": lambda: Trap("queue"),
     "queues": lambda: {"a queue": Trap("queue")},
     "ratio": lambda: 2.0,
+    "scale": lambda: 2,
     "serial_fraction": lambda: 0.1,
     "ready": lambda: Trap("ready"),
     "results": lambda: Trap("results"),
     "records": lambda: [_record()],
+    "requests": lambda: 1,
     "rounds": lambda: 2,
     "rows": lambda: {"a": [(0.0, 1.0)]},
     "seconds": lambda: 0.01,
@@ -317,6 +324,7 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "shared_point": lambda: Trap("point", x=0.0, y=0.0),
     "shared_value": lambda: Trap("shared_value", value=0),
     "size": lambda: 10,
+    "source": lambda: "X = 1\n",
     "sizes_mb": lambda: [1.0],
     "slots": lambda: Trap("slots"),
     "speedups": lambda: [1.0, 1.8],
@@ -346,6 +354,8 @@ SAMPLES_FOR: dict[tuple[str, str], Callable[[], object]] = {
     ("helpers.sharing.sum_shared", "name"): lambda: "psm_sweep_never_made",
     ("helpers.sharing.scale_shared_rows", "name"): lambda: "psm_sweep_never_made",
     ("helpers.sharing.segment_exists", "name"): lambda: "psm_sweep_never_made",
+    ("helpers.own_modules.write_module", "name"): lambda: "sweep_never_written",
+    ("helpers.own_modules.writemodule", "line"): lambda: "sweep_never_written",
     ("helpers.sharing.scale_shared_rows", "stop"): lambda: 2,
     ("helpers.sharing.record_square", "key"): lambda: 3,
     ("helpers.locks.take_two_locks", "worker"): lambda: "worker 1",

@@ -60,6 +60,8 @@ ALLOWED = {
         "guarded by hasattr(os, 'geteuid'): only root on POSIX needs --allow-root",
     ("notebooks/00_introduction.ipynb:c07a", "get_context('fork')"):
         "runs only if 'fork' is in get_all_start_methods(); on Windows the cell says so",
+    ("notebooks/07_your_own_code.ipynb:c24", "get_context('fork')"):
+        "the fork-era 'before' demo runs only if 'fork' is in get_all_start_methods()",
 }
 
 

@@ -41,6 +41,9 @@ PLATFORM_CELLS = {
     ("00_introduction", "c07a"),  # the fork demo: on Windows, "no fork on this platform"
     ("01_processes_and_threads", "c24"),  # without_guard.py under fork: a ValueError there
     ("03_benchmark", "c29"),  # the cost of starting a process under each available method
+    ("07_your_own_code", "c20"),  # context_per_pool.py with every available method
+    ("07_your_own_code", "c24"),  # the fork-era "before" demo: on Windows, "no fork"
+    ("07_your_own_code", "c31"),  # fork_with_threads.py under fork: on Windows, "no fork"
 }
 
 

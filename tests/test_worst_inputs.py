@@ -20,10 +20,13 @@ import pytest
 
 import helpers.checks.benchmark as checks_benchmark
 import helpers.checks.locks as checks_locks
+import helpers.checks.own_modules as checks_own_modules
 import helpers.checks.pools as checks_pools
+import helpers.checks.porting as checks_porting
 import helpers.checks.processes as checks_processes
 import helpers.checks.queues as checks_queues
 import helpers.checks.sharing as checks_sharing
+import helpers.checks.waiting as checks_waiting
 import helpers.locks as locks
 from helpers import overheads
 from helpers._validate import MAX_WORKERS, require_has, require_int, require_number
@@ -323,7 +326,8 @@ def test_duck_typed_arguments_are_checked_with_a_clear_message() -> None:
 # --- the checks ----------------------------------------------------------------------------
 
 CHECK_MODULES = (
-    checks_benchmark, checks_locks, checks_pools, checks_processes, checks_queues, checks_sharing
+    checks_benchmark, checks_locks, checks_pools, checks_processes, checks_queues, checks_sharing,
+    checks_own_modules, checks_porting, checks_waiting,
 )
 CHECKS = [
     function

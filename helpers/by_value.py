@@ -1,0 +1,141 @@
+"""Sending a function by value: cloudpickle, and joblib's loky workers that use it.
+
+``pickle`` sends a function *by reference*: its module and its name. The child imports the
+module and looks the name up, which fails for a function defined in a notebook cell (module
+``__main__``) under ``spawn`` and ``forkserver``. ``cloudpickle`` sends such a function *by
+value*: its code, and the globals and closure variables it uses, copied. joblib (with its
+default ``loky`` backend) and Dask send functions with cloudpickle, so a function from a cell
+works there, at a price: whatever the function drags along is pickled again for every batch of
+tasks, and each task works on a *copy* of it.
+
+* :func:`round_trip` sends an object through ``pickle`` or ``cloudpickle`` and back, in this
+  process, to show which of the two sends a reference and which a copy;
+* :func:`pickled_bytes` is the size of what cloudpickle sends for an object;
+* :func:`stop_joblib_workers` shuts down the workers joblib keeps for later calls;
+* :func:`joblib_figures` measures joblib on the benchmark's jobs (for ``make bench``): its
+  efficiency on the CPU job and its cost per tiny task, to compare with ``Pool``'s.
+
+>>> from helpers.workers import square
+>>> round_trip(square, "pickle") is square, round_trip(square, "cloudpickle") is square
+(True, True)
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from typing import Any
+
+try:
+    import cloudpickle  # installed with joblib (recent versions depend on it)
+except ImportError:  # pragma: no cover (an older joblib ships its own copy)
+    from joblib.externals import cloudpickle
+
+from helpers._validate import require_int, require_number, require_text, require_workers
+
+PICKLERS = ("pickle", "cloudpickle")
+
+
+def round_trip(obj: object, pickler: str) -> Any:
+    """``obj`` pickled with ``pickler`` (``"pickle"`` or ``"cloudpickle"``) and unpickled here.
+
+    A function sent by reference comes back as the very same object (``is``); one sent by value
+    comes back as a new function built from the copied code.
+    """
+    pickler = require_text("pickler", pickler)
+    if pickler not in PICKLERS:
+        raise ValueError(f"pickler must be one of {PICKLERS}, got {pickler!r}")
+    if pickler == "pickle":
+        return pickle.loads(pickle.dumps(obj))
+    return cloudpickle.loads(cloudpickle.dumps(obj))
+
+
+def pickled_bytes(obj: object) -> int:
+    """How many bytes cloudpickle sends for ``obj`` (what joblib sends with every batch).
+
+    >>> pickled_bytes(list(range(1000))) > pickled_bytes([])
+    True
+    """
+    return len(cloudpickle.dumps(obj))
+
+
+def stop_joblib_workers() -> int:
+    """Shut down the worker processes joblib keeps for later calls; return how many there were.
+
+    joblib's loky backend keeps one pool of workers alive (for 300 s of idleness) so that the
+    next ``Parallel`` call starts faster. Leaving them is fine in your own work; the course
+    stops them at the end of each cell, as its test harness requires. This shuts down the
+    executor joblib made (loky keeps a single one); the documented call in your own code is
+    ``joblib.externals.loky.get_reusable_executor().shutdown(wait=True)``. Loky's own
+    resource tracker stays, as multiprocessing's does, until the kernel stops.
+    """
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is None:
+        return 0
+    workers = len(getattr(executor, "_processes", None) or {})
+    terminate = getattr(executor, "terminate", None)  # joblib's executor: also its temp files
+    if callable(terminate):
+        terminate(kill_workers=False)  # waits for the workers to finish and exit
+    else:
+        executor.shutdown(wait=True)
+    reusable_executor._executor = None
+    return workers
+
+
+@dataclass(frozen=True)
+class JoblibFigures:
+    """What :func:`joblib_figures` measured (medians of the timed rounds)."""
+
+    efficiency: float  # serial_seconds / (joblib's time on the CPU job x workers)
+    task_overhead_us: float  # microseconds per no-op task, joblib's automatic batching
+    seconds: float  # joblib's time on the CPU job
+
+
+def joblib_figures(n: int, workers: int, tasks: int, serial_seconds: float, repeat: int = 3
+                   ) -> JoblibFigures:
+    """Measure ``joblib.Parallel(n_jobs=workers)`` on the benchmark's two jobs.
+
+    * the CPU job: ``sum_chunk`` over ``range(n)`` split into ``workers`` chunks (the same
+      total work as ``helpers.benchmark.fair_race``); its efficiency is computed against
+      ``serial_seconds``, the serial time measured by the caller on the same ``n``;
+    * ``tasks`` no-op tasks with joblib's automatic batching: all of their time is overhead.
+
+    joblib's workers are started (and every function imported in them) before the clock runs,
+    and stopped at the end (:func:`stop_joblib_workers`). Raises ``RuntimeError`` if joblib's
+    sum is wrong.
+    """
+    require_int("n", n, minimum=1, maximum=10**10)
+    require_workers("workers", workers)
+    require_int("tasks", tasks, minimum=1, maximum=10**7)
+    serial_seconds = require_number("serial_seconds", serial_seconds, minimum=0, maximum=1e6)
+    if serial_seconds <= 0:
+        raise ValueError(f"serial_seconds must be > 0, got {serial_seconds}")
+    require_int("repeat", repeat, minimum=1, maximum=1_000)
+    from joblib import Parallel, delayed
+
+    from helpers.benchmark import closed_form, split_range, sum_chunk
+    from helpers.overheads import noop
+    from helpers.timing import measure
+
+    chunks = split_range(n, workers)
+    try:
+        with Parallel(n_jobs=workers) as parallel:
+            parallel(delayed(sum_chunk)(0, 10) for _ in range(2 * workers))  # start, import
+
+            def cpu_job() -> int:
+                return sum(parallel(delayed(sum_chunk)(start, stop) for start, stop in chunks))
+
+            cpu = measure(cpu_job, repeat=repeat, warmup=0)
+            if cpu_job() != closed_form(n):
+                raise RuntimeError("joblib's sum of the CPU job is wrong")
+            tiny = measure(lambda: parallel(delayed(noop)(i) for i in range(tasks)),
+                           repeat=repeat, warmup=1)
+    finally:
+        stop_joblib_workers()
+    return JoblibFigures(
+        efficiency=serial_seconds / (cpu.median * workers),
+        task_overhead_us=tiny.median / tasks * 1e6,
+        seconds=cpu.median,
+    )

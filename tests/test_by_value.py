@@ -1,0 +1,82 @@
+"""helpers.by_value: pickle sends a cell's function by reference, cloudpickle by value;
+joblib's workers are stopped without leaving a process behind."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+
+import numpy as np
+import pytest
+from joblib import Parallel, delayed
+
+from helpers.by_value import joblib_figures, pickled_bytes, round_trip, stop_joblib_workers
+from helpers.workers import square
+
+
+def made_here(x):
+    return x + 1
+
+
+def test_cloudpickle_copies_a_function_of_the_main_module_and_pickle_does_not() -> None:
+    made_here.__module__ = "__main__"  # as if defined in a notebook cell
+    try:
+        copy = round_trip(made_here, "cloudpickle")
+        assert copy is not made_here and copy(1) == 2
+        with pytest.raises((pickle_error(), AttributeError)):
+            round_trip(made_here, "pickle")  # __main__ here is pytest: no made_here in it
+    finally:
+        made_here.__module__ = __name__
+
+
+def pickle_error() -> type[Exception]:
+    import pickle
+
+    return pickle.PicklingError
+
+
+def test_an_importable_function_travels_by_reference_either_way() -> None:
+    assert round_trip(square, "pickle") is square and round_trip(square, "cloudpickle") is square
+
+
+def test_a_closure_drags_its_captured_array_along() -> None:
+    big = np.zeros(100_000)
+
+    def reads_big(i):
+        return big[i]
+
+    assert pickled_bytes(reads_big) > big.nbytes > 100 * pickled_bytes(square)
+
+
+@pytest.fixture
+def loky_tracker_stopped_after():
+    """Stop loky's resource tracker after the test: it lives as long as the process that
+    started it, like multiprocessing's own, and the harness counts it as a leftover."""
+    yield
+    from joblib.externals.loky.backend import resource_tracker
+
+    resource_tracker._resource_tracker._stop()
+
+
+def test_stop_joblib_workers_stops_them_all(loky_tracker_stopped_after: None) -> None:
+    assert Parallel(n_jobs=2)(delayed(square)(i) for i in range(4)) == [0, 1, 4, 9]
+    assert 1 <= stop_joblib_workers() <= 2  # loky may still be starting its second worker
+    assert stop_joblib_workers() == 0
+    assert not [p for p in mp.active_children() if "Loky" in p.name]
+
+
+def test_joblib_figures_measures_both_jobs_and_stops_its_workers(
+    loky_tracker_stopped_after: None,
+) -> None:
+    figures = joblib_figures(n=200_000, workers=2, tasks=200, serial_seconds=0.02, repeat=1)
+    assert figures.seconds > 0 and figures.efficiency > 0 and figures.task_overhead_us > 0
+    assert figures.efficiency == pytest.approx(0.02 / (figures.seconds * 2))
+    assert stop_joblib_workers() == 0
+
+
+@pytest.mark.parametrize(("name", "value"), [("n", 0), ("workers", 0), ("tasks", 0),
+                                             ("serial_seconds", 0.0), ("repeat", 0)])
+def test_joblib_figures_refuses_bad_sizes_before_starting_anything(name: str, value: object
+                                                                   ) -> None:
+    arguments = {"n": 1000, "workers": 2, "tasks": 10, "serial_seconds": 1.0, "repeat": 1}
+    with pytest.raises(ValueError, match=name):
+        joblib_figures(**{**arguments, name: value})
