@@ -34,7 +34,7 @@ RAISES_FOR = 7
 #: ...and ends its worker process for this one.
 CRASHES_FOR = 13
 #: How long :func:`risky_task` works on an ordinary input, in seconds.
-RISKY_DELAY = 0.1
+RISKY_DELAY = 0.2
 
 # What :func:`leaky_task` keeps, one entry per task, for the life of its worker process.
 _LEAKED: list[bytes] = []
