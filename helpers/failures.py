@@ -135,6 +135,24 @@ def stable_name(process_name: str) -> str:
     return match.group(1) if match and match.group(1) else process_name
 
 
+def leak_warning(stderr: str) -> str:
+    """The resource tracker's warning about leaked objects in ``stderr``, without the file
+    path before it and the names after it (Python 3.13 lists them); ``""`` if there is none.
+
+    >>> leak_warning("/usr/lib/python3.13/multiprocessing/resource_tracker.py:276: UserWarning: "
+    ...              "resource_tracker: There appear to be 1 leaked shared_memory objects to "
+    ...              "clean up at shutdown: {'/psm_1'}")
+    'resource_tracker: There appear to be 1 leaked shared_memory objects to clean up at shutdown'
+    """
+    require_text("stderr", stderr)
+    match = _LEAK_WARNING.search(stderr)
+    return match.group(0) if match else ""
+
+
+_LEAK_WARNING = re.compile(r"resource_tracker: There appear to be \d+ leaked \w+ objects to "
+                           r"clean up at shutdown")
+
+
 def outcome_text(outcome: object) -> str:
     """A task's outcome in words: the value, ``TypeName: message`` for an exception.
 

@@ -328,6 +328,7 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "slots": lambda: Trap("slots"),
     "speedups": lambda: [1.0, 1.8],
     "start": lambda: 0, "stop": lambda: 10,
+    "stderr": lambda: "",
     "step": lambda: 1,
     "stop_event": lambda: Trap("stop_event"),
     "target": lambda: _untouchable,
