@@ -208,3 +208,24 @@ def test_dumped_threads_ignores_lines_that_are_not_frames() -> None:
     text = "Fatal Python error: x\n\nThread 0x1 (most recent call first):\n  <no Python frame>\n"
     assert dumped_threads(text) == [[]]
     assert where_waiting(text) == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_the_script_that_forgets_unlink_gets_the_resource_trackers_warning() -> None:
+    from helpers.failures import leak_warning
+    from helpers.scripts import run_script
+
+    script = Path(__file__).resolve().parent.parent / "notebooks" / "scripts" / "forgets_unlink.py"
+    run = run_script(script, timeout=30)
+    assert run.returncode == 0
+    assert leak_warning(run.stderr) == (
+        "resource_tracker: There appear to be 1 leaked shared_memory objects to clean up at "
+        "shutdown"
+    )
+
+
+def test_leak_warning_is_empty_without_a_warning() -> None:
+    from helpers.failures import leak_warning
+
+    assert leak_warning("Traceback (most recent call last):\n") == ""
