@@ -122,6 +122,20 @@ def futures_letting_broken_pool_escape(inputs):
     return outcomes
 
 
+def pool_never_closed(inputs):
+    pool = mp.Pool(2)
+    pending = {x: pool.apply_async(risky_task, (x,)) for x in inputs}
+    outcomes = {}
+    for x, result in pending.items():
+        try:
+            outcomes[x] = result.get(timeout=3)
+        except mp.TimeoutError:
+            outcomes[x] = CRASHED
+        except Exception as error:
+            outcomes[x] = error
+    return outcomes
+
+
 # executor.map raises the first failure in input order: 7's ValueError, or, when 13 crashed
 # while 7 still ran (the usual case), BrokenProcessPool.
 WRONG_COLLECT: dict[str, tuple[Callable[..., Any], str | tuple[str, ...]]] = {
@@ -133,6 +147,7 @@ WRONG_COLLECT: dict[str, tuple[Callable[..., Any], str | tuple[str, ...]]] = {
     "failures skipped": (skips_what_failed, "missing"),
     "the crash stored as None": (crash_stored_as_none, "crash-not-recorded"),
     "BrokenProcessPool not caught": (futures_letting_broken_pool_escape, "broken-pool"),
+    "a pool never closed": (pool_never_closed, "left-running"),
 }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import multiprocessing.pool
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -79,6 +80,15 @@ def _stop_pools(pools: list[Any], before: set[int]) -> None:
     stop_new_children(before)
 
 
+def _still_running(before: set[int], grace: float = 1.0) -> bool:
+    """Whether a process started since ``before`` is still alive ``grace`` s from now."""
+    deadline = time.monotonic() + grace
+    for process in mp.active_children():
+        if process.pid not in before:
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+    return any(process.pid not in before for process in mp.active_children())
+
+
 def _crash_outcome(outcome: object) -> bool:
     return outcome == CRASHED if isinstance(outcome, str) else isinstance(
         outcome, BrokenProcessPool | mp.TimeoutError)
@@ -107,6 +117,7 @@ def check_collect(collect: Callable[..., Any]) -> Verdict:
     before = children_now()
     with recorded_workers() as log, _pools_made() as pools:
         outcome = call_with_timeout(collect, (PIPELINE_INPUTS,), CHECK_TIMEOUT)
+    left_running = outcome.finished and _still_running(before)
     _stop_pools(pools, before)
     if not outcome.finished:
         return not_yet(f"collect(inputs) did not return within {CHECK_TIMEOUT:g} s: a task "
@@ -123,6 +134,10 @@ def check_collect(collect: Callable[..., Any]) -> Verdict:
     if error is not None:
         return not_yet(f"collect(inputs) raised {type(error).__name__}: {error}. Catch each "
                        "task's exception and store it as its outcome", "raised")
+    if left_running:
+        return not_yet("collect returned, but its worker processes were still running: use "
+                       "the pool in a with-block (or close() and join() it) before returning",
+                       "left-running")
     if not log.started("process"):
         return not_yet("no worker process was started: run risky_task in a pool",
                        "work-in-parent")
