@@ -49,6 +49,16 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def quiet_stderr() -> None:
+    """Pool initializer: this process's ``sys.stderr`` goes nowhere (``os.devnull``).
+
+    For the demonstration of workers that die of an interrupt: each would print its
+    ``KeyboardInterrupt`` traceback on stderr, which lands in the terminal, or (under ``fork``,
+    where a worker shares the kernel's streams) in the notebook.
+    """
+    sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
+
+
 def _send_interrupt() -> None:
     if sys.platform == "win32":  # what ipykernel does on Windows: a flag, for the kernel only
         _thread.interrupt_main()

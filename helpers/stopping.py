@@ -176,6 +176,37 @@ def where_waiting(text: str, code_file: str = "stopping.py") -> list[str]:
     return found
 
 
+def status_once_ended(process: object, timeout: float = 10.0) -> str:
+    """Wait until ``process`` (a started ``multiprocessing`` Process) has ended, *without*
+    collecting its exit code, and return what the operating system then says of it
+    (``psutil``): ``"zombie"`` on Linux and macOS until the parent joins it.
+
+    Its ``sentinel`` becomes ready a moment before the process has quite ended, so the status
+    is read until it is no longer running (at most ``timeout`` seconds).
+    """
+    from multiprocessing.connection import wait
+
+    import psutil
+
+    sentinel = getattr(process, "sentinel", None)
+    if not isinstance(sentinel, int):
+        raise TypeError(f"process must be a started multiprocessing Process, got "
+                        f"{type(process).__name__}")
+    seconds = require_seconds("timeout", timeout)
+    deadline = time.monotonic() + seconds
+    wait([sentinel], timeout=seconds)
+    try:
+        watched = psutil.Process(process.pid)  # type: ignore[attr-defined]
+        status = watched.status()
+        while status not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD) and (
+                time.monotonic() < deadline):
+            time.sleep(0.01)
+            status = watched.status()
+    except psutil.NoSuchProcess:
+        return "gone"
+    return str(status)
+
+
 def wait_for_file(path: str | Path, timeout: float = 10.0) -> bool:
     """Wait until the file ``path`` exists and is not empty; False after ``timeout`` seconds.
 

@@ -305,6 +305,7 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "period_text": lambda: "100000", "quota_text": lambda: "50000",
     "pool": lambda: Trap("pool"),
     "process_name": lambda: "SpawnPoolWorker-1",
+    "process": lambda: Trap("process", sentinel=3, pid=1),
     "processes": lambda: 2,
     "queue": lambda: Trap("queue"),
     "queues": lambda: {"a queue": Trap("queue")},
