@@ -229,3 +229,18 @@ def test_leak_warning_is_empty_without_a_warning() -> None:
     from helpers.failures import leak_warning
 
     assert leak_warning("Traceback (most recent call last):\n") == ""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_an_ended_child_is_a_zombie_until_joined() -> None:
+    from helpers.stopping import status_once_ended
+    from helpers.workers import nap
+
+    worker = mp.get_context("spawn").Process(target=nap, args=(0,))
+    worker.start()
+    try:
+        assert status_once_ended(worker, timeout=30) == "zombie"
+    finally:
+        worker.join(timeout=30)
+    assert worker.exitcode == 0
