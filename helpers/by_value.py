@@ -11,9 +11,9 @@ tasks, and each task works on a *copy* of it.
 * :func:`round_trip` sends an object through ``pickle`` or ``cloudpickle`` and back, in this
   process, to show which of the two sends a reference and which a copy;
 * :func:`pickled_bytes` is the size of what cloudpickle sends for an object;
-* :func:`stop_joblib_workers` shuts down the workers joblib keeps for later calls;
-* :func:`joblib_figures` measures joblib on the benchmark's jobs (for ``make bench``): its
-  efficiency on the CPU job and its cost per tiny task, to compare with ``Pool``'s.
+* :func:`stop_joblib_workers` shuts down the workers joblib keeps for later calls.
+
+``make bench`` measures joblib against ``Pool`` with :mod:`helpers.joblib_compare`.
 
 >>> from helpers.workers import square
 >>> round_trip(square, "pickle") is square, round_trip(square, "cloudpickle") is square
@@ -23,7 +23,6 @@ tasks, and each task works on a *copy* of it.
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
 from typing import Any
 
 try:
@@ -31,7 +30,7 @@ try:
 except ImportError:  # pragma: no cover (an older joblib ships its own copy)
     from joblib.externals import cloudpickle
 
-from helpers._validate import require_int, require_number, require_text, require_workers
+from helpers._validate import require_text
 
 PICKLERS = ("pickle", "cloudpickle")
 
@@ -82,60 +81,3 @@ def stop_joblib_workers() -> int:
         executor.shutdown(wait=True)
     reusable_executor._executor = None
     return workers
-
-
-@dataclass(frozen=True)
-class JoblibFigures:
-    """What :func:`joblib_figures` measured (medians of the timed rounds)."""
-
-    efficiency: float  # serial_seconds / (joblib's time on the CPU job x workers)
-    task_overhead_us: float  # microseconds per no-op task, joblib's automatic batching
-    seconds: float  # joblib's time on the CPU job
-
-
-def joblib_figures(n: int, workers: int, tasks: int, serial_seconds: float, repeat: int = 3
-                   ) -> JoblibFigures:
-    """Measure ``joblib.Parallel(n_jobs=workers)`` on the benchmark's two jobs.
-
-    * the CPU job: ``sum_chunk`` over ``range(n)`` split into ``workers`` chunks (the same
-      total work as ``helpers.benchmark.fair_race``); its efficiency is computed against
-      ``serial_seconds``, the serial time measured by the caller on the same ``n``;
-    * ``tasks`` no-op tasks with joblib's automatic batching: all of their time is overhead.
-
-    joblib's workers are started (and every function imported in them) before the clock runs,
-    and stopped at the end (:func:`stop_joblib_workers`). Raises ``RuntimeError`` if joblib's
-    sum is wrong.
-    """
-    require_int("n", n, minimum=1, maximum=10**10)
-    require_workers("workers", workers)
-    require_int("tasks", tasks, minimum=1, maximum=10**7)
-    serial_seconds = require_number("serial_seconds", serial_seconds, minimum=0, maximum=1e6)
-    if serial_seconds <= 0:
-        raise ValueError(f"serial_seconds must be > 0, got {serial_seconds}")
-    require_int("repeat", repeat, minimum=1, maximum=1_000)
-    from joblib import Parallel, delayed
-
-    from helpers.benchmark import closed_form, split_range, sum_chunk
-    from helpers.overheads import noop
-    from helpers.timing import measure
-
-    chunks = split_range(n, workers)
-    try:
-        with Parallel(n_jobs=workers) as parallel:
-            parallel(delayed(sum_chunk)(0, 10) for _ in range(2 * workers))  # start, import
-
-            def cpu_job() -> int:
-                return sum(parallel(delayed(sum_chunk)(start, stop) for start, stop in chunks))
-
-            cpu = measure(cpu_job, repeat=repeat, warmup=0)
-            if cpu_job() != closed_form(n):
-                raise RuntimeError("joblib's sum of the CPU job is wrong")
-            tiny = measure(lambda: parallel(delayed(noop)(i) for i in range(tasks)),
-                           repeat=repeat, warmup=1)
-    finally:
-        stop_joblib_workers()
-    return JoblibFigures(
-        efficiency=serial_seconds / (cpu.median * workers),
-        task_overhead_us=tiny.median / tasks * 1e6,
-        seconds=cpu.median,
-    )

@@ -11,8 +11,8 @@ jobs, in the same rounds as a ``Pool``, so that the two can be compared fairly:
   :func:`helpers.overheads.pool_task_overhead` measures it for a ``Pool``.
 
 loky's workers outlive a call by 300 s, on purpose (the next call is then fast). Every helper
-here shuts them down before it returns (:func:`shut_down_joblib`), so that nothing is left
-running.
+here shuts them down before it returns (:func:`helpers.by_value.stop_joblib_workers`), so that
+nothing is left running.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from helpers.benchmark import (
     take_turns,
     warm_up,
 )
+from helpers.by_value import stop_joblib_workers
 from helpers.overheads import noop
 from helpers.timing import Timing, measure
 
@@ -47,13 +48,6 @@ class JoblibMapper:
         from joblib import delayed
 
         return self.parallel(delayed(func)(item) for item in items)
-
-
-def shut_down_joblib() -> None:
-    """Stop loky's reusable worker processes now (they would otherwise idle for 300 s)."""
-    from joblib.externals.loky import get_reusable_executor
-
-    get_reusable_executor().shutdown(wait=True)
 
 
 def warm_up_joblib(parallel: Any, workers: int, timeout: float = 60.0) -> set[int]:
@@ -107,7 +101,7 @@ def joblib_race(n: int, workers: int, context: BaseContext, repeat: int = 3) -> 
             pool.close()
             pool.join()
     finally:
-        shut_down_joblib()
+        stop_joblib_workers()
     return RaceResult(n=n, workers=workers, timings=timings, totals=totals)
 
 
@@ -135,5 +129,5 @@ def joblib_task_overhead(
                 lambda: parallel(delayed(noop)(i) for i in range(tasks)), repeat=repeat, warmup=1
             )
     finally:
-        shut_down_joblib()
+        stop_joblib_workers()
     return timing.scaled(1 / tasks)

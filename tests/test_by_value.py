@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from joblib import Parallel, delayed
 
-from helpers.by_value import joblib_figures, pickled_bytes, round_trip, stop_joblib_workers
+from helpers.by_value import pickled_bytes, round_trip, stop_joblib_workers
 from helpers.workers import square
 
 
@@ -62,21 +62,3 @@ def test_stop_joblib_workers_stops_them_all(loky_tracker_stopped_after: None) ->
     assert 1 <= stop_joblib_workers() <= 2  # loky may still be starting its second worker
     assert stop_joblib_workers() == 0
     assert not [p for p in mp.active_children() if "Loky" in p.name]
-
-
-def test_joblib_figures_measures_both_jobs_and_stops_its_workers(
-    loky_tracker_stopped_after: None,
-) -> None:
-    figures = joblib_figures(n=200_000, workers=2, tasks=200, serial_seconds=0.02, repeat=1)
-    assert figures.seconds > 0 and figures.efficiency > 0 and figures.task_overhead_us > 0
-    assert figures.efficiency == pytest.approx(0.02 / (figures.seconds * 2))
-    assert stop_joblib_workers() == 0
-
-
-@pytest.mark.parametrize(("name", "value"), [("n", 0), ("workers", 0), ("tasks", 0),
-                                             ("serial_seconds", 0.0), ("repeat", 0)])
-def test_joblib_figures_refuses_bad_sizes_before_starting_anything(name: str, value: object
-                                                                   ) -> None:
-    arguments = {"n": 1000, "workers": 2, "tasks": 10, "serial_seconds": 1.0, "repeat": 1}
-    with pytest.raises(ValueError, match=name):
-        joblib_figures(**{**arguments, name: value})

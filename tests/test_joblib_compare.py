@@ -7,11 +7,11 @@ import multiprocessing as mp
 import pytest
 
 from helpers.benchmark import closed_form
+from helpers.by_value import stop_joblib_workers
 from helpers.joblib_compare import (
     JoblibMapper,
     joblib_race,
     joblib_task_overhead,
-    shut_down_joblib,
     warm_up_joblib,
 )
 
@@ -40,7 +40,7 @@ def test_the_mapper_and_the_warm_up_use_every_worker() -> None:
             assert len(warm_up_joblib(parallel, 2)) == 2
             assert JoblibMapper(parallel).map(abs, [-1, -2]) == [1, 2]
     finally:
-        shut_down_joblib()
+        stop_joblib_workers()
 
 
 @pytest.mark.parametrize("batch_size", [0, "big", None, 2.5])
