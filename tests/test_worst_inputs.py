@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import helpers.checks.benchmark as checks_benchmark
+import helpers.checks.failures as checks_failures
 import helpers.checks.locks as checks_locks
 import helpers.checks.own_modules as checks_own_modules
 import helpers.checks.pools as checks_pools
@@ -327,7 +328,7 @@ def test_duck_typed_arguments_are_checked_with_a_clear_message() -> None:
 
 CHECK_MODULES = (
     checks_benchmark, checks_locks, checks_pools, checks_processes, checks_queues, checks_sharing,
-    checks_own_modules, checks_porting, checks_waiting,
+    checks_own_modules, checks_porting, checks_waiting, checks_failures,
 )
 CHECKS = [
     function
