@@ -37,6 +37,7 @@ import psutil
 import pytest
 
 from tools.kernel_profile import (
+    KERNEL_CLEANUP,
     NATIVE,
     PLATFORM_CELL_TAG,
     PLATFORMS,
@@ -62,16 +63,6 @@ _KERNEL_MARKER = "ipykernel_launcher"
 # (tests/test_harness.py), which leave processes behind on purpose, shorten it.
 _GRACE_SECONDS = float(os.environ.get("COURSE_GRACE_SECONDS", "10"))
 _SHM = Path("/dev/shm")
-# Run in the kernel before it stops: drop the notebook's objects so that their finalizers
-# unlink what they own, then stop the resource tracker the polite way (it removes whatever is
-# still registered when it sees its pipe close). The kernel's own shutdown would kill it.
-_KERNEL_CLEANUP = """\
-get_ipython().reset(new_session=False)
-import gc
-gc.collect()
-from multiprocessing import resource_tracker
-getattr(resource_tracker._resource_tracker, "_stop", lambda: None)()
-"""
 _IPYTHON_DIR = pytest.StashKey[Path]()
 
 
@@ -222,6 +213,7 @@ _notebook_count = itertools.count()
 
 
 _shm_tag_of_notebook: dict[str, str] = {}
+_kernels_of_notebook: dict[str, set[int]] = {}
 
 
 def _shm_names(tag: str) -> set[str]:
@@ -237,28 +229,61 @@ def _clean_up_kernel(item: pytest.Item) -> None:
     if kernel is None or not kernel.is_alive():
         return
     try:
-        msg_id = kernel.execute_cell_input(_KERNEL_CLEANUP, allow_stdin=False)
+        msg_id = kernel.execute_cell_input(KERNEL_CLEANUP, allow_stdin=False)
         kernel.await_idle(msg_id, timeout=_GRACE_SECONDS)
     except Exception as error:  # the kernel is stopped next anyway
         print(f"kernel clean-up after {item.path.name} failed: {error!r}")
 
 
+def _kernel_pids() -> set[int]:
+    """Pids of the notebook kernels this process started (one at a time per pytest worker)."""
+    try:
+        children = psutil.Process().children()
+    except psutil.NoSuchProcess:  # pragma: no cover
+        return set()
+    return {child.pid for child in children if _KERNEL_MARKER in _cmdline(child)}
+
+
+def _joblib_folders(pids: set[int]) -> list[Path]:
+    """The temporary folders joblib made in the processes ``pids`` and has not removed.
+
+    joblib names them after the process (``joblib_memmapping_folder_<pid>_...``), in /dev/shm
+    or the temporary folder; its exit handler, or loky's resource tracker, removes them.
+    """
+    roots = {_SHM, Path(tempfile.gettempdir())}
+    return [
+        folder
+        for root in roots if root.is_dir()
+        for pid in pids
+        for folder in root.glob(f"joblib_memmapping_folder_{pid}_*")
+    ]
+
+
+def _shm_leftovers(tag: str, kernels: set[int]) -> list[Path]:
+    return sorted([_SHM / name for name in _shm_names(tag)] + _joblib_folders(kernels))
+
+
 def _fail_on_shm_leftovers(notebook: str) -> None:
     tag = _shm_tag_of_notebook.pop(notebook, None)
+    kernels = _kernels_of_notebook.pop(notebook, set())
     if tag is None:
         return
     deadline = time.monotonic() + _GRACE_SECONDS
-    leftovers = _shm_names(tag)
+    leftovers = _shm_leftovers(tag, kernels)
     while leftovers and time.monotonic() < deadline:
         time.sleep(0.1)
-        leftovers = _shm_names(tag)
+        leftovers = _shm_leftovers(tag, kernels)
     if not leftovers:
         return
-    for name in leftovers:
-        (_SHM / name).unlink(missing_ok=True)
+    for path in leftovers:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    folders = sorted({str(path.parent) for path in leftovers})
     pytest.fail(
-        f"{notebook} left {len(leftovers)} file(s) in {_SHM} (now removed): "
-        + ", ".join(sorted(leftovers)[:10])
+        f"{notebook} left {len(leftovers)} file(s) in {', '.join(folders)} (now removed): "
+        + ", ".join(path.name for path in leftovers[:10])
     )
 
 
@@ -289,6 +314,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     seen = _seen_in_notebook.setdefault(notebook, [])
     known = {p.pid for p in seen}
     seen.extend(p for p in now if p.pid not in known and _cmdline(p))
+    _kernels_of_notebook.setdefault(notebook, set()).update(_kernel_pids())
     workers = [p for p in now if p.pid not in _long_lived()]
     cell_leftovers = _wait_until_gone(workers, _GRACE_SECONDS)
     last_cell = nextitem is None or str(nextitem.path) != notebook

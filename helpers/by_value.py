@@ -22,7 +22,10 @@ tasks, and each task works on a *copy* of it.
 
 from __future__ import annotations
 
+import os
 import pickle
+import tempfile
+from pathlib import Path
 from typing import Any
 
 try:
@@ -67,17 +70,43 @@ def stop_joblib_workers() -> int:
     executor joblib made (loky keeps a single one); the documented call in your own code is
     ``joblib.externals.loky.get_reusable_executor().shutdown(wait=True)``. Loky's own
     resource tracker stays, as multiprocessing's does, until the kernel stops.
+
+    joblib also makes a temporary folder for each call (for large arrays it would memory-map;
+    :func:`joblib_temp_folders`), and when a call reuses the workers the folder outlives the
+    call, to be removed only when Python exits. This removes this process's empty ones too.
     """
     from joblib.externals.loky import reusable_executor
 
     executor = getattr(reusable_executor, "_executor", None)
-    if executor is None:
-        return 0
-    workers = len(getattr(executor, "_processes", None) or {})
-    terminate = getattr(executor, "terminate", None)  # joblib's executor: also its temp files
-    if callable(terminate):
-        terminate(kill_workers=False)  # waits for the workers to finish and exit
-    else:
-        executor.shutdown(wait=True)
-    reusable_executor._executor = None
+    workers = 0
+    if executor is not None:
+        workers = len(getattr(executor, "_processes", None) or {})
+        terminate = getattr(executor, "terminate", None)  # joblib's executor: its temp files
+        if callable(terminate):
+            terminate(kill_workers=False)  # waits for the workers to finish and exit
+        else:
+            executor.shutdown(wait=True)
+        reusable_executor._executor = None
+    for folder in joblib_temp_folders():
+        try:
+            folder.rmdir()  # only if empty: joblib's exit handler finds nothing left to do
+        except OSError:
+            pass
     return workers
+
+
+def joblib_temp_folders() -> list[Path]:
+    """The temporary folders joblib has made for this process and not yet removed.
+
+    joblib names them ``joblib_memmapping_folder_<pid>_...`` in ``JOBLIB_TEMP_FOLDER``, in
+    ``/dev/shm`` where it exists, or in the system's temporary folder.
+
+    >>> all(f"_{os.getpid()}_" in folder.name for folder in joblib_temp_folders())
+    True
+    """
+    roots = {Path(tempfile.gettempdir()), Path("/dev/shm")}
+    if os.environ.get("JOBLIB_TEMP_FOLDER"):
+        roots.add(Path(os.environ["JOBLIB_TEMP_FOLDER"]))
+    pattern = f"joblib_memmapping_folder_{os.getpid()}_*"
+    return sorted(folder for root in roots if root.is_dir() for folder in root.glob(pattern)
+                  if folder.is_dir())

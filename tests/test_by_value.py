@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from joblib import Parallel, delayed
 
-from helpers.by_value import pickled_bytes, round_trip, stop_joblib_workers
+from helpers.by_value import joblib_temp_folders, pickled_bytes, round_trip, stop_joblib_workers
 from helpers.workers import square
 
 
@@ -47,18 +47,17 @@ def test_a_closure_drags_its_captured_array_along() -> None:
     assert pickled_bytes(reads_big) > big.nbytes > 100 * pickled_bytes(square)
 
 
-@pytest.fixture
-def loky_tracker_stopped_after():
-    """Stop loky's resource tracker after the test: it lives as long as the process that
-    started it, like multiprocessing's own, and the harness counts it as a leftover."""
-    yield
-    from joblib.externals.loky.backend import resource_tracker
-
-    resource_tracker._resource_tracker._stop()
-
-
-def test_stop_joblib_workers_stops_them_all(loky_tracker_stopped_after: None) -> None:
+def test_stop_joblib_workers_stops_them_all() -> None:
     assert Parallel(n_jobs=2)(delayed(square)(i) for i in range(4)) == [0, 1, 4, 9]
     assert 1 <= stop_joblib_workers() <= 2  # loky may still be starting its second worker
     assert stop_joblib_workers() == 0
     assert not [p for p in mp.active_children() if "Loky" in p.name]
+
+
+def test_stop_joblib_workers_leaves_no_temporary_folder_of_joblibs() -> None:
+    # The second call reuses the workers; joblib then keeps the call's folder until exit.
+    for _ in range(2):
+        assert Parallel(n_jobs=2)(delayed(square)(i) for i in range(3)) == [0, 1, 4]
+    assert joblib_temp_folders(), "joblib made no folder: this test no longer tests anything"
+    stop_joblib_workers()
+    assert joblib_temp_folders() == []

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -175,6 +176,24 @@ def test_a_notebook_that_leaves_a_file_in_dev_shm_fails_and_the_file_is_removed(
     assert re.search(r"left 1 file\(s\) in /dev/shm \(now removed\): psm_nb\w+_harness",
                      result.stdout), result.stdout
     assert not list(shm.glob("psm_nb*_harness"))
+
+
+def test_a_notebook_that_leaves_a_folder_of_joblibs_fails_and_the_folder_is_removed(
+    tmp_path: Path,
+) -> None:
+    # joblib names its temporary folders after the process that made them: here, the kernel.
+    source = (
+        "import os, tempfile\n"
+        "root = '/dev/shm' if os.path.isdir('/dev/shm') else tempfile.gettempdir()\n"
+        "os.makedirs(f'{root}/joblib_memmapping_folder_{os.getpid()}_harness_x/inner')"
+    )
+    notebook = write_notebook(tmp_path / "folder.ipynb", source, "")
+    result = run_nbval(notebook, "spawn")
+    assert result.returncode != 0
+    assert re.search(r"left 1 file\(s\) in \S+ \(now removed\): "
+                     r"joblib_memmapping_folder_\d+_harness_x", result.stdout), result.stdout
+    assert not [path for root in (Path("/dev/shm"), Path(tempfile.gettempdir()))
+                for path in root.glob("joblib_memmapping_folder_*_harness_x")]
 
 
 def test_files_in_dev_shm_made_by_others_are_not_blamed_on_a_notebook(tmp_path: Path) -> None:

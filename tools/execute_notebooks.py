@@ -34,6 +34,7 @@ from nbclient import NotebookClient
 
 from helpers.claims import contradictions, stored_figures
 from tools.kernel_profile import (
+    KERNEL_CLEANUP,
     NATIVE,
     PLATFORMS,
     RUN_SOLUTIONS_ENV,
@@ -69,6 +70,8 @@ class RecordingClient(NotebookClient):
         store_history: bool = True,
     ) -> Any:
         cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if cell_index == len(self.nb.cells) - 1:
+            await self._clean_up()
         if cell.cell_type != "code":
             return cell
         course = cell.metadata.get("course", {})
@@ -81,6 +84,15 @@ class RecordingClient(NotebookClient):
         else:
             cell.metadata.pop("course", None)
         return cell
+
+    async def _clean_up(self) -> None:
+        """After the last cell, let the kernel release what the notebook still holds, as the
+        test harness does (:data:`tools.kernel_profile.KERNEL_CLEANUP`), so that its shutdown
+        finds nothing to clean up (and warns about nothing)."""
+        assert self.kc is not None
+        msg_id = self.kc.execute(KERNEL_CLEANUP, silent=True, store_history=False)
+        if await self.async_wait_for_reply(msg_id) is None:
+            raise RuntimeError("the kernel did not answer the clean-up after the last cell")
 
     async def _drain_figures(self) -> dict[str, Any]:
         assert self.kc is not None

@@ -49,6 +49,19 @@ PLATFORMS = (NATIVE, spawn_only.SPAWN_ONLY)
 PLATFORM_CELL_TAG = "platform"
 _SITE_FOLDER = "spawn_only_site"
 
+# Run in a course kernel after its notebook's last cell, before the kernel stops (the test
+# harness and `make outputs` both do): drop the notebook's objects so that their finalizers
+# unlink what they own (a Pool left in a variable holds named semaphores under spawn and
+# forkserver), then stop the resource tracker the polite way (it removes whatever is still
+# registered when it sees its pipe close, and warns). The kernel's own shutdown would kill it.
+KERNEL_CLEANUP = """\
+get_ipython().reset(new_session=False)
+import gc
+gc.collect()
+from multiprocessing import resource_tracker
+getattr(resource_tracker._resource_tracker, "_stop", lambda: None)()
+"""
+
 _KERNEL_CONFIG = """\
 # Written by tools/kernel_profile.py for the course's test kernels; do not edit.
 c.IPKernelApp.capture_fd_output = False
