@@ -77,6 +77,16 @@ def _send_interrupt() -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
+def _require_interruptible() -> None:
+    """Refuse to simulate an interrupt that this process would ignore."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        raise RuntimeError(
+            "this process ignores SIGINT (it was started in the background, or by a program "
+            "that ignores Ctrl-C), so the simulated interrupt would do nothing; restore it "
+            "with signal.signal(signal.SIGINT, signal.default_int_handler)"
+        )
+
+
 def _timer(seconds: float, action: object) -> threading.Timer:
     timer = threading.Timer(seconds, action)  # type: ignore[arg-type]
     timer.daemon = True
@@ -93,6 +103,7 @@ def interrupt_after(seconds: float) -> Iterator[None]:
     around the block. If the block ends first, nothing is sent.
     """
     seconds = require_seconds("seconds", seconds)
+    _require_interruptible()
     timer = _timer(seconds, _send_interrupt)
     timer.start()
     try:
@@ -110,6 +121,7 @@ def interrupt_flag_after(seconds: float) -> Iterator[None]:
     once the wait is over (if the wait is still inside the block then).
     """
     seconds = require_seconds("seconds", seconds)
+    _require_interruptible()
     timer = _timer(seconds, _thread.interrupt_main)
     timer.start()
     try:

@@ -7,8 +7,10 @@ it in, so that it cannot reach pytest.
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -24,6 +26,29 @@ from helpers.interrupting import (
 from helpers.workers import nap
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX's here")
+
+
+@pytest.fixture(autouse=True)
+def interrupts_as_in_a_terminal() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt here, as in a Python started from a terminal.
+
+    A program started in the background by a shell without job control (``cmd &``, as some
+    CI runners do) inherits SIGINT *ignored*, and Python then leaves it ignored.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_an_interrupt_that_would_do_nothing_is_refused() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with pytest.raises(RuntimeError, match="ignores SIGINT"), interrupt_after(0.1):
+        pass
+    with pytest.raises(RuntimeError, match="ignores SIGINT"), interrupt_flag_after(0.1):
+        pass
 
 
 def test_interrupt_after_interrupts_a_sleeping_main_thread() -> None:

@@ -300,8 +300,23 @@ def _judge_six(outcome_value: Any, log: WorkerLog) -> Verdict:
             "joined: start all six before joining any",
             "joined-too-early",
         )
-    joined_ids = {id(e.worker) for e in log.events_of(workers) if e.action == "join"}
-    unjoined = [w for w in workers if id(w) not in joined_ids or w.is_alive()]
+    last_joins = {id(e.worker): e for e in log.events_of(workers) if e.action == "join"}
+    hurried = [
+        w for w in threads
+        if id(w) in last_joins and isinstance(last_joins[id(w)].timeout, int | float)
+        and last_joins[id(w)].timeout < THREAD_DELAY
+    ]
+    if hurried:
+        return not_yet(
+            f"a thread was joined with timeout={last_joins[id(hurried[0])].timeout}: shorter "
+            f"than its slow_square's {THREAD_DELAY} s, so join() returns before the thread "
+            "can have finished. Give join a timeout longer than the work (e.g. 10)",
+            "not-joined",
+        )
+    unjoined = [
+        w for w in workers
+        if id(w) not in last_joins or last_joins[id(w)].still_running or w.is_alive()
+    ]
     if unjoined:
         return not_yet(
             f"{len(unjoined)} of the six workers were not joined (or were still running after "

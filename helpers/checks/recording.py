@@ -57,6 +57,10 @@ class WorkerEvent:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     time: float
+    #: For a ``join()``: the worker was still running when it returned (its time-out ran out).
+    still_running: bool = False
+    #: For a ``join()``: the time-out it was given (None: wait for ever).
+    timeout: float | None = None
 
     @property
     def target_name(self) -> str:
@@ -129,6 +133,13 @@ def wrapped_methods(methods: Iterable[tuple[type, str]], wrap: Wrapper) -> Itera
             setattr(cls, name, original)
 
 
+def _is_alive(worker: Any) -> bool:
+    try:
+        return bool(worker.is_alive())
+    except (AssertionError, ValueError):  # a process of another parent, or closed
+        return False
+
+
 @contextlib.contextmanager
 def recorded_workers() -> Iterator[WorkerLog]:
     """Inside the block, every Thread and Process ``start()``/``join()`` is logged.
@@ -149,8 +160,12 @@ def recorded_workers() -> Iterator[WorkerLog]:
                 return original(self, *args, **kwargs)
             result = original(self, *args, **kwargs)
             call = calls.get(id(self)) or _worker_call(self)
+            running = name == "join" and _is_alive(self)
+            timeout = kwargs.get("timeout", args[0] if args else None)
             with guard:
-                log.events.append(WorkerEvent(name, self, *call, time.monotonic()))
+                log.events.append(
+                    WorkerEvent(name, self, *call, time.monotonic(), running, timeout)
+                )
             return result
 
         return recorded
