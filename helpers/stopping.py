@@ -11,20 +11,26 @@ Both give up after ``patience`` seconds without a task, so that a forgotten sent
 keep a process alive for ever. :func:`nap_with_cleanup` shows what ``terminate()`` skips (the
 worker's ``finally`` blocks), and :func:`consume_with_dump` is :func:`consume` with
 :mod:`faulthandler` set to write every thread's stack to a file after a delay, which
-:func:`where_waiting` reads back in the parent.
+:func:`where_waiting` reads back in the parent; :func:`py_spy_dump` reads the same stacks from
+outside the worker, with the py-spy tool.
 """
 
 from __future__ import annotations
 
 import faulthandler
+import os
 import queue as queue_module
 import re
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 from helpers._validate import (
     MAX_SLEEP,
     require_has,
+    require_int,
     require_number,
     require_path,
     require_seconds,
@@ -121,13 +127,18 @@ def consume_with_dump(inbox: object, outbox: object, path: str | Path, after: fl
 
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line \d+ in (?P<function>\S+)')
 _THREAD = re.compile(r"^(Current thread|Thread) 0x[0-9a-fA-F]+")
+# py-spy dump: 'Thread 2078 (idle): "MainThread"', then frames such as
+# '    Queue.get (multiprocessing/queues.py:113)'
+_SPY_FRAME = re.compile(r"^\s+(?P<function>\S+) \((?P<file>[^()]+):\d+\)\s*$")
+_SPY_THREAD = re.compile(r"^Thread \d+ \(")
 
 
 def dumped_threads(text: str) -> list[list[str]]:
-    """The threads of a :mod:`faulthandler` dump, each as its frames, innermost first, written
-    ``file: function``.
+    """The threads of a :mod:`faulthandler` dump or of a ``py-spy dump``, each as its frames,
+    innermost first, written ``file: function``.
 
     Only the file's name is kept (no folder, no line number): those differ between machines.
+    py-spy names a method with its class (``Queue.get``), faulthandler does not (``get``).
 
     >>> dumped_threads('''Thread 0x01 (most recent call first):
     ...   File "/x/multiprocessing/queues.py", line 113 in get
@@ -137,14 +148,19 @@ def dumped_threads(text: str) -> list[list[str]]:
     ...   File "/x/threading.py", line 320 in wait
     ... ''')
     [['queues.py: get', 'stopping.py: consume'], ['threading.py: wait']]
+    >>> dumped_threads('''Thread 2078 (idle): "MainThread"
+    ...     Queue.get (multiprocessing/queues.py:113)
+    ...     consume (helpers/stopping.py:51)
+    ... ''')
+    [['queues.py: Queue.get', 'stopping.py: consume']]
     """
     require_text("text", text)
     threads: list[list[str]] = []
     for line in text.splitlines():
-        if _THREAD.match(line):
+        if _THREAD.match(line) or _SPY_THREAD.match(line):
             threads.append([])
             continue
-        frame = _FRAME.match(line)
+        frame = _FRAME.match(line) or _SPY_FRAME.match(line)
         if frame and threads:
             threads[-1].append(f"{Path(frame['file']).name}: {frame['function']}")
     return threads
@@ -174,6 +190,42 @@ def where_waiting(text: str, code_file: str = "stopping.py") -> list[str]:
             inside = frames[innermost - 1] if innermost > 0 else "nothing (it was running)"
             found.append(f"{frames[innermost]}, waiting in {inside}")
     return found
+
+
+def py_spy_dump(pid: int, timeout: float = 30.0) -> str:
+    """What ``py-spy dump --pid PID`` prints: every thread's stack in the running process
+    ``pid``, read from outside, without changing its code.
+
+    py-spy reads another process's memory, so it needs the right to (root; on Linux a
+    ``ptrace`` permission that containers and Binder often refuse; ``sudo`` on macOS). Raises
+    ``FileNotFoundError`` if py-spy is not installed, ``RuntimeError`` with py-spy's own
+    message if it cannot read the process, and stops py-spy after ``timeout`` seconds.
+    """
+    pid = require_int("pid", pid, minimum=1, maximum=2**31 - 1)
+    timeout = require_seconds("timeout", timeout)
+    name = "py-spy.exe" if sys.platform == "win32" else "py-spy"
+    beside_python = Path(sys.executable).with_name(name)  # this environment's own copy
+    program = str(beside_python) if beside_python.exists() else shutil.which("py-spy")
+    if program is None:
+        raise FileNotFoundError(
+            "py-spy is not installed in this environment: pip install py-spy"
+        )
+    # Plain text: a Jupyter kernel asks programs for colours (CLICOLOR, FORCE_COLOR).
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR")}
+    environment["NO_COLOR"] = "1"
+    try:
+        done = subprocess.run([program, "dump", "--pid", str(pid)], capture_output=True,
+                              text=True, timeout=timeout, check=False, env=environment)
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError(f"py-spy had not read process {pid} after {timeout} s") from error
+    if done.returncode != 0:
+        said = (done.stderr.strip() or done.stdout.strip() or "no message").splitlines()[-1]
+        raise RuntimeError(f"py-spy could not read process {pid}: {said}")
+    return _ANSI_COLOUR.sub("", done.stdout)
+
+
+_ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def status_once_ended(process: object, timeout: float = 10.0) -> str:

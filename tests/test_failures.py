@@ -11,10 +11,12 @@ import multiprocessing as mp
 import pickle
 import queue
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+import psutil
 import pytest
 
 from helpers.failures import (
@@ -34,6 +36,7 @@ from helpers.stopping import (
     consume_with_dump,
     dumped_threads,
     nap_with_cleanup,
+    py_spy_dump,
     wait_for_file,
     where_waiting,
 )
@@ -202,6 +205,42 @@ def test_a_stuck_worker_writes_where_it_waits(tmp_path: Path) -> None:
         inbox.put(SENTINEL)
         worker.join(timeout=10)
     assert worker.exitcode == 0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_py_spy_reads_where_a_stuck_worker_waits() -> None:
+    inbox, outbox = mp.Queue(), mp.Queue()
+    worker = mp.Process(target=consume, args=(inbox, outbox, 20))
+    worker.start()
+    try:
+        inbox.put(2)
+        assert outbox.get(timeout=30) == 4
+        time.sleep(0.5)  # the worker is back in inbox.get()
+        try:
+            text = py_spy_dump(worker.pid, timeout=30)
+        except RuntimeError as error:
+            if "ermission" in str(error) or "ptrace" in str(error):
+                pytest.skip(f"no right to read another process here: {error}")
+            raise
+        assert f"Process {worker.pid}" in text
+        assert where_waiting(text) == ["stopping.py: consume, waiting in queues.py: Queue.get"]
+    finally:
+        inbox.put(SENTINEL)
+        worker.join(timeout=10)
+    assert worker.exitcode == 0
+
+
+def test_py_spy_says_clearly_when_it_cannot_read_a_process() -> None:
+    with pytest.raises(RuntimeError, match=r"py-spy could not read process \d+"):
+        py_spy_dump(_a_pid_nobody_has())
+
+
+def _a_pid_nobody_has() -> int:
+    pid = 2**22 + 12345  # above Linux's default pid_max (2**22)
+    while psutil.pid_exists(pid):
+        pid += 1
+    return pid
 
 
 def test_dumped_threads_ignores_lines_that_are_not_frames() -> None:
