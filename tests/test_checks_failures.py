@@ -294,6 +294,8 @@ def test_reports_accepts_records_from_a_multiprocessing_pool_too() -> None:
     try:
         with mp.Pool(2, initializer=send_logs_to, initargs=(log_queue,)) as pool:
             pool.map_async(logged_square, LOG_INPUTS).get(timeout=20)
+            pool.close()  # workers that end normally send their last records;
+            pool.join()  # terminate(), at the end of the with-block, may lose them
     finally:
         listener.stop()
     verdict = check_reports(tuple(keeper.records))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import multiprocessing.pool
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
 
 from helpers.checks.porting import PORT_INPUTS, PORT_SCALE, check_port
+from helpers.checks.recording import children_now
 from helpers.porting import SETTINGS, configure, scaled_report
 
 
@@ -116,8 +118,11 @@ def test_check_names_the_mistake(name: str) -> None:
 
 
 def test_an_initializer_that_fails_in_every_worker_is_stopped() -> None:
+    before = children_now()
     verdict = check_port(initializer_without_initargs, timeout=3)
     assert (verdict.ok, verdict.hint) == (False, "hangs"), verdict
+    time.sleep(1.0)  # a pool still running would have started new workers by now
+    assert children_now() <= before, "the pool of the answer still replaces its dead workers"
 
 
 @pytest.mark.parametrize("name", list(RIGHT))

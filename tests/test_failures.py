@@ -121,6 +121,8 @@ def test_records_from_pool_workers_reach_one_listener_and_name_their_process() -
     try:
         with mp.Pool(2, initializer=send_logs_to, initargs=(log_queue,)) as pool:
             assert pool.map_async(logged_square, [1, 2, 3]).get(timeout=30) == [1, 4, 9]
+            pool.close()  # workers that end normally send their last records;
+            pool.join()  # terminate(), at the end of the with-block, may lose them
     finally:
         listener.stop()
     lines = sorted(describe_record(record) for record in keeper.records)

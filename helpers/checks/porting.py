@@ -28,7 +28,7 @@ from helpers.checks.recording import (
     children_now,
     recorded_workers,
     require_timeout,
-    stop_new_children,
+    stop_children_until_ended,
 )
 from helpers.porting import SETTINGS
 
@@ -56,13 +56,14 @@ def check_port(
     saved = SETTINGS["scale"]
     SETTINGS["scale"] = 1  # the module's initial value: what a spawned worker sees
     before = children_now()
+    outcome = None
     try:
         with recorded_workers() as log:
             outcome = call_with_timeout(ported, (mp.get_context("spawn"), PORT_INPUTS,
                                                  PORT_SCALE), timeout)
     finally:
         SETTINGS["scale"] = saved
-        stop_new_children(before)
+        stop_children_until_ended(before, outcome.thread if outcome else None)
     if not outcome.finished:
         return not_yet(f"ported did not return within {timeout:g} s. A worker whose initializer "
                        "fails (initializer=configure without initargs=(scale,)) dies, and the "

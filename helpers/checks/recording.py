@@ -192,8 +192,10 @@ class Outcome:
 def call_with_timeout(func: Callable[..., Any], args: Sequence[Any], timeout: float) -> Outcome:
     """Call ``func(*args)`` in a daemon thread and wait at most ``timeout`` seconds for it.
 
-    If it has not finished by then, ``Outcome.finished`` is False: the caller should stop the
-    processes it started (see :func:`stop_new_children`). A learner's *thread* cannot be
+    If it has not finished by then, ``Outcome.finished`` is False, and every
+    ``multiprocessing`` pool the call created is terminated (a pool would otherwise replace
+    its workers as they are stopped); the caller should stop the other processes it started
+    (see :func:`stop_children_until_ended`). A learner's *thread* cannot be
     stopped from outside: it is a daemon thread, so it cannot keep the interpreter alive, and
     the checks stop every process it started.
     """
@@ -210,10 +212,45 @@ def call_with_timeout(func: Callable[..., Any], args: Sequence[Any], timeout: fl
 
     thread = threading.Thread(target=call, name=CALLER_THREAD, daemon=True)
     outcome.thread = thread
-    thread.start()
-    thread.join(timeout)
+    with _pools_made_by(thread) as pools:
+        thread.start()
+        thread.join(timeout)
     outcome.finished = not thread.is_alive()
+    if not outcome.finished:
+        _terminate(pools)
     return outcome
+
+
+@contextlib.contextmanager
+def _pools_made_by(thread: threading.Thread) -> Iterator[list[Any]]:
+    """List the ``multiprocessing`` pools that ``thread`` creates inside the block.
+
+    A ``Pool`` whose workers die (a failing initializer) starts new ones, for ever; stopping
+    its processes is not enough while the learner's code still waits on it: the pool itself
+    must be terminated.
+    """
+    import multiprocessing.pool
+
+    pools: list[Any] = []
+
+    def wrap(cls: type, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        def recorded(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread() is thread:
+                pools.append(self)
+            return original(self, *args, **kwargs)
+
+        return recorded
+
+    with wrapped_methods([(multiprocessing.pool.Pool, "__init__")], wrap):
+        yield pools
+
+
+def _terminate(pools: list[Any]) -> None:
+    for pool in pools:
+        try:
+            pool.terminate()
+        except Exception:  # noqa: BLE001 - half-built (its __init__ raised) or already closed
+            pass
 
 
 def children_now() -> set[int]:
