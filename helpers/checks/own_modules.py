@@ -33,7 +33,7 @@ from helpers.checks.recording import (
     children_now,
     recorded_workers,
     require_timeout,
-    stop_new_children,
+    stop_children_until_ended,
 )
 from helpers.own_modules import from_module_folder
 
@@ -115,7 +115,7 @@ def check_own_module(
     before = children_now()
     with recorded_workers() as log:
         outcome = call_with_timeout(run_cubes, (task, CUBE_INPUTS), timeout)
-    stop_new_children(before)
+    stop_children_until_ended(before, outcome.thread)
     if not outcome.finished:
         return not_yet(f"run_cubes did not return within {timeout:g} s: give every wait a "
                        "timeout (map_async(...).get(timeout=30))", "hangs")
