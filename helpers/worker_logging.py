@@ -59,8 +59,7 @@ class RecordList(logging.Handler):
     """A handler that keeps every record it receives, for the parent to read.
 
     >>> keeper = RecordList()
-    >>> keeper.handle(logging.makeLogRecord({"msg": "hello"}))
-    True
+    >>> _ = keeper.handle(logging.makeLogRecord({"msg": "hello"}))  # True, or the record (3.12+)
     >>> [record.getMessage() for record in keeper.records]
     ['hello']
     """
