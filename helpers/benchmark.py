@@ -41,6 +41,7 @@ from typing import Any, Protocol
 from helpers._validate import (
     MAX_SLEEP,
     require_bool,
+    require_callable,
     require_has,
     require_int,
     require_items,
@@ -459,15 +460,37 @@ def warm_up(pool: Any, workers: int, timeout: float = 60.0) -> set[int]:
     measures the work, not the start-up. Returns the workers' pids.
     """
     require_has("pool", pool, "map_async", example="a multiprocessing.Pool")
+    return until_all_answered(
+        workers,
+        timeout,
+        lambda left: pool.map_async(pid_after, [0.01] * (2 * workers), chunksize=1).get(
+            timeout=left
+        ),
+    )
+
+
+def until_all_answered(
+    workers: int, timeout: float, ask_round: Callable[[float], Iterable[int]]
+) -> set[int]:
+    """Call ``ask_round(seconds_left)`` until ``workers`` different pids have answered.
+
+    ``ask_round`` sends a round of :func:`pid_after` tasks to a pool of some kind and returns
+    the pids that ran them, waiting at most ``seconds_left``. Raises ``TimeoutError`` after
+    ``timeout`` seconds. The warm-ups of a ``Pool`` (:func:`warm_up`), an executor and joblib
+    are this loop.
+
+    >>> until_all_answered(1, 5.0, lambda left: [os.getpid()]) == {os.getpid()}
+    True
+    """
     require_workers("workers", workers)
     deadline = time.monotonic() + require_seconds("timeout", timeout)
+    require_callable("ask_round", ask_round)
     seen: set[int] = set()
     while len(seen) < workers:
         left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError(f"only {len(seen)} of {workers} workers started in {timeout} s")
-        pending = pool.map_async(pid_after, [0.01] * (2 * workers), chunksize=1)
-        seen.update(pending.get(timeout=left))
+        seen.update(ask_round(left))
     return seen
 
 

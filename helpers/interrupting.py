@@ -34,8 +34,8 @@ from typing import Any
 
 import psutil
 
-from helpers._validate import require_has, require_items, require_seconds, require_workers
-from helpers.benchmark import pid_after
+from helpers._validate import require_has, require_items, require_seconds
+from helpers.benchmark import pid_after, until_all_answered
 
 
 def ignore_interrupts() -> None:
@@ -139,16 +139,12 @@ def warm_up_executor(executor: Any, workers: int, timeout: float = 60.0) -> set[
     for a ``multiprocessing.Pool``.)
     """
     require_has("executor", executor, "submit", example="a ProcessPoolExecutor")
-    require_workers("workers", workers)
-    deadline = time.monotonic() + require_seconds("timeout", timeout)
-    seen: set[int] = set()
-    while len(seen) < workers:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError(f"only {len(seen)} of {workers} workers started in {timeout} s")
+
+    def ask_round(left: float) -> list[int]:
         futures = [executor.submit(pid_after, 0.01) for _ in range(2 * workers)]
-        seen.update(future.result(timeout=left) for future in futures)
-    return seen
+        return [future.result(timeout=left) for future in futures]
+
+    return until_all_answered(workers, timeout, ask_round)
 
 
 def count_ended(children: Sequence[Any], timeout: float = 2.0) -> int:

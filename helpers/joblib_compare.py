@@ -17,12 +17,11 @@ nothing is left running.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from helpers._validate import require_has, require_int, require_seconds, require_workers
+from helpers._validate import require_has, require_int, require_workers
 from helpers.benchmark import (
     MAX_N,
     RaceResult,
@@ -30,6 +29,7 @@ from helpers.benchmark import (
     pid_after,
     sum_chunk,
     take_turns,
+    until_all_answered,
     warm_up,
 )
 from helpers.by_value import stop_joblib_workers
@@ -59,16 +59,11 @@ def warm_up_joblib(parallel: Any, workers: int, timeout: float = 60.0) -> set[in
     from joblib import delayed
 
     require_has("parallel", parallel, "__call__", example="joblib.Parallel")
-    require_workers("workers", workers)
-    deadline = time.monotonic() + require_seconds("timeout", timeout)
-    seen: set[int] = set()
-    while len(seen) < workers:
-        if time.monotonic() > deadline:
-            raise TimeoutError(
-                f"only {len(seen)} of {workers} joblib workers started in {timeout} s"
-            )
-        seen.update(parallel(delayed(pid_after)(0.01) for _ in range(2 * workers)))
-    return seen
+    return until_all_answered(
+        workers, timeout, lambda _left: parallel(
+            delayed(pid_after)(0.01) for _ in range(2 * workers)
+        )
+    )
 
 
 def joblib_race(n: int, workers: int, context: BaseContext, repeat: int = 3) -> RaceResult:

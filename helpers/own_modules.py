@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers._validate import require_text
+from helpers.solutions import register_cell_magic
 
 #: The start of the folder's name, in the system's temporary folder.
 FOLDER_PREFIX = "course-modules-"
@@ -146,16 +147,7 @@ def writemodule(line: str, cell: str) -> None:
 
 def register(shell: Any = None) -> bool:
     """Register ``%%writemodule`` in ``shell`` (default: the running IPython); False if none."""
-    if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:  # pragma: no cover
-            return False
-        shell = get_ipython()
-    if shell is None:
-        return False
-    shell.register_magic_function(writemodule, magic_kind="cell", magic_name="writemodule")
-    return True
+    return register_cell_magic(writemodule, "writemodule", shell)
 
 
 register()

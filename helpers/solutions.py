@@ -16,9 +16,10 @@ magic; ``%load_ext helpers.solutions`` does too.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
-from helpers._validate import require_mapping, require_text
+from helpers._validate import require_callable, require_has, require_mapping, require_text
 
 #: Set to ``1`` to make every ``%%solution`` cell run (the test suite and ``make outputs`` do).
 RUN_ENV = "COURSE_RUN_SOLUTIONS"
@@ -59,6 +60,16 @@ def solution(line: str, cell: str) -> Any:
 
 def register(shell: Any = None) -> bool:
     """Register ``%%solution`` in ``shell`` (default: the running IPython); False if none."""
+    return register_cell_magic(solution, "solution", shell)
+
+
+def register_cell_magic(function: Callable[[str, str], Any], name: str, shell: Any = None
+                        ) -> bool:
+    """Register ``function(line, cell)`` as the cell magic ``%%name`` in ``shell`` (default:
+    the running IPython); False if there is none (plain Python, a script, a test)."""
+    require_callable("function", function)
+    if not require_text("name", name).isidentifier():
+        raise ValueError(f"name must be a magic's name such as 'solution', got {name!r}")
     if shell is None:
         try:
             from IPython import get_ipython
@@ -67,7 +78,8 @@ def register(shell: Any = None) -> bool:
         shell = get_ipython()
     if shell is None:
         return False
-    shell.register_magic_function(solution, magic_kind="cell", magic_name="solution")
+    require_has("shell", shell, "register_magic_function", example="get_ipython()")
+    shell.register_magic_function(function, magic_kind="cell", magic_name=name)
     return True
 
 
