@@ -313,6 +313,7 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "period_text": lambda: "100000", "quota_text": lambda: "50000",
     "parallel": lambda: Trap("parallel"),
     "pool": lambda: Trap("pool"),
+    "pools": lambda: [],
     "pid": lambda: 2**22 + 12345,  # above Linux's default pid_max: no such process
     "process_name": lambda: "SpawnPoolWorker-1",
     "process": lambda: Trap("process", sentinel=3, pid=1),

@@ -22,19 +22,18 @@ import logging
 import multiprocessing as mp
 import multiprocessing.pool
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from typing import Any
 
 from helpers.checks import Verdict, correct, not_yet
 from helpers.checks.recording import (
     call_with_timeout,
     children_now,
+    pools_made,
     recorded_workers,
     stop_new_children,
-    wrapped_methods,
+    stop_pools,
 )
 from helpers.failures import CRASHED, CRASHES_FOR, RAISES_FOR, risky_task
 
@@ -48,36 +47,6 @@ CHECK_TIMEOUT = 30.0
 LOG_INPUTS = (3, 4, 5, 6)
 
 # --- exercise 1: a pipeline that survives a crash --------------------------------------------
-
-
-@contextmanager
-def _pools_made() -> Iterator[list[Any]]:
-    """Inside the block, every ``multiprocessing.Pool`` and ``ProcessPoolExecutor`` made is
-    kept in the list, so that the check can stop the ones the learner's code left running."""
-    made: list[Any] = []
-
-    def wrap(cls: type, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
-        def init(self: Any, *args: Any, **kwargs: Any) -> None:
-            made.append(self)
-            original(self, *args, **kwargs)
-
-        return init
-
-    methods = [(multiprocessing.pool.Pool, "__init__"), (ProcessPoolExecutor, "__init__")]
-    with wrapped_methods(methods, wrap):
-        yield made
-
-
-def _stop_pools(pools: list[Any], before: set[int]) -> None:
-    for pool in pools:
-        try:
-            if isinstance(pool, ProcessPoolExecutor):
-                pool.shutdown(wait=False, cancel_futures=True)
-            else:
-                pool.terminate()
-        except Exception:  # noqa: BLE001 - a half-made pool: its processes are stopped below
-            pass
-    stop_new_children(before)
 
 
 def _still_running(before: set[int], grace: float = 1.0) -> bool:
@@ -115,10 +84,11 @@ def check_collect(collect: Callable[..., Any]) -> Verdict:
         return not_yet(f"collect should be a function, not {type(collect).__name__}",
                        "wrong-type")
     before = children_now()
-    with recorded_workers() as log, _pools_made() as pools:
+    with recorded_workers() as log, pools_made() as pools:
         outcome = call_with_timeout(collect, (PIPELINE_INPUTS,), CHECK_TIMEOUT)
     left_running = outcome.finished and _still_running(before)
-    _stop_pools(pools, before)
+    stop_pools(pools)
+    stop_new_children(before)
     if not outcome.finished:
         return not_yet(f"collect(inputs) did not return within {CHECK_TIMEOUT:g} s: a task "
                        "lost with its worker never finishes, and pool.map, or .get() without "

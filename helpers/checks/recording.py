@@ -212,43 +212,52 @@ def call_with_timeout(func: Callable[..., Any], args: Sequence[Any], timeout: fl
 
     thread = threading.Thread(target=call, name=CALLER_THREAD, daemon=True)
     outcome.thread = thread
-    with _pools_made_by(thread) as pools:
+    with pools_made(thread) as pools:
         thread.start()
         thread.join(timeout)
     outcome.finished = not thread.is_alive()
     if not outcome.finished:
-        _terminate(pools)
+        stop_pools(pools)
     return outcome
 
 
 @contextlib.contextmanager
-def _pools_made_by(thread: threading.Thread) -> Iterator[list[Any]]:
-    """List the ``multiprocessing`` pools that ``thread`` creates inside the block.
+def pools_made(thread: threading.Thread | None = None) -> Iterator[list[Any]]:
+    """Inside the block, list every ``multiprocessing`` pool (``ThreadPool`` too) and
+    ``ProcessPoolExecutor`` created, by ``thread`` only if one is given.
 
-    A ``Pool`` whose workers die (a failing initializer) starts new ones, for ever; stopping
-    its processes is not enough while the learner's code still waits on it: the pool itself
-    must be terminated.
+    A check stops the ones the learner's code left running with :func:`stop_pools`. Stopping
+    a pool's processes one by one is not enough: a ``Pool`` replaces dead workers (for ever,
+    if its initializer fails) and may be left with a locked queue.
     """
     import multiprocessing.pool
+    from concurrent.futures import ProcessPoolExecutor
 
-    pools: list[Any] = []
+    if thread is not None and not isinstance(thread, threading.Thread):
+        raise TypeError(f"thread must be a threading.Thread or None, got {type(thread).__name__}")
+    made: list[Any] = []
 
     def wrap(cls: type, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
         def recorded(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if threading.current_thread() is thread:
-                pools.append(self)
+            if thread is None or threading.current_thread() is thread:
+                made.append(self)
             return original(self, *args, **kwargs)
 
         return recorded
 
-    with wrapped_methods([(multiprocessing.pool.Pool, "__init__")], wrap):
-        yield pools
+    methods = [(multiprocessing.pool.Pool, "__init__"), (ProcessPoolExecutor, "__init__")]
+    with wrapped_methods(methods, wrap):
+        yield made
 
 
-def _terminate(pools: list[Any]) -> None:
-    for pool in pools:
+def stop_pools(pools: Iterable[Any]) -> None:
+    """Terminate the pools, and shut the executors down without waiting for their tasks."""
+    for pool in require_items("pools", pools):
         try:
-            pool.terminate()
+            if hasattr(pool, "terminate"):
+                pool.terminate()
+            else:
+                pool.shutdown(wait=False, cancel_futures=True)
         except Exception:  # noqa: BLE001 - half-built (its __init__ raised) or already closed
             pass
 

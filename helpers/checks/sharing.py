@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import multiprocessing.pool
 import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -32,9 +31,11 @@ from helpers.checks.recording import (
     WorkerLog,
     call_with_timeout,
     children_now,
+    pools_made,
     recorded_workers,
     require_timeout,
     stop_new_children,
+    stop_pools,
 )
 from helpers.sharing import (
     C_TYPES,
@@ -402,18 +403,6 @@ def recorded_segments() -> Iterator[list[SharedMemory]]:
         SharedMemory.__init__ = original  # type: ignore[method-assign]
 
 
-def _terminate_new_pools(before: set[int]) -> None:
-    """Terminate, the proper way, any ``multiprocessing`` pool whose workers started after
-    ``before`` and that the learner's code kept alive. (Killing its workers one by one instead
-    could leave the pool's queue locked, and the pool would start new workers.)"""
-    for obj in gc.get_objects():
-        if isinstance(obj, multiprocessing.pool.Pool):
-            workers = getattr(obj, "_pool", [])
-            if any(worker.pid not in before for worker in workers):
-                obj.terminate()
-                obj.join()
-
-
 def _clean_up(segments: list[SharedMemory]) -> None:
     """Close and unlink whatever the learner's function left open."""
     for segment in segments:
@@ -587,12 +576,12 @@ def check_scaled(
         return _not_a_function(scale, "scale_in_shared_memory", "check_scaled")
     require_timeout("timeout", timeout)
     before = children_now()
-    with recorded_workers() as log, recorded_segments() as segments:
+    with recorded_workers() as log, recorded_segments() as segments, pools_made() as pools:
         outcome = call_with_timeout(scale, (exercise_grid(), EXERCISE_FACTOR), timeout)
     try:
         return _judge_scaled(outcome, log, segments, before, timeout)
     finally:
         _forget(outcome)
         _clean_up(segments)
-        _terminate_new_pools(before)
+        stop_pools(pools)
         stop_new_children(before)
