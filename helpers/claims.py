@@ -592,12 +592,12 @@ CLAIMS += [
     ),
     Claim(
         notebook="09_dask_distributed",
-        says="on the CPU job of over a second, Dask's efficiency is within a few points of "
-        "Pool's (10 percentage points at most)",
+        says="on the CPU job of over a second, Dask's efficiency is close to Pool's (within "
+        "15 percentage points)",
         needs=("dask_vs_pool.pool_efficiency", "dask_vs_pool.dask_efficiency",
                "dask_vs_pool.cores", "dask_vs_pool.workers"),
         holds=lambda f: abs(f("dask_vs_pool.pool_efficiency")
-                            - f("dask_vs_pool.dask_efficiency")) <= 0.10,
+                            - f("dask_vs_pool.dask_efficiency")) <= 0.15,
         applies=lambda f: f("dask_vs_pool.cores") >= f("dask_vs_pool.workers"),
     ),
 ]

@@ -231,12 +231,14 @@ def _check_squares(squares_on_cluster: Callable[..., Any], client: Any, timeout:
 
 
 def _close_what_was_left(calls: DaskCalls) -> None:
-    for client in calls.clients:
-        with contextlib.suppress(Exception):
-            client.close(timeout=10)
+    # The clusters first: a cluster closes its workers before its scheduler, so no worker
+    # is left asking a scheduler that has gone (it would log an error to the terminal).
     for cluster in calls.clusters:
         with contextlib.suppress(Exception):
             cluster.close(timeout=10)
+    for client in calls.clients:
+        with contextlib.suppress(Exception):
+            client.close(timeout=10)
 
 
 def _left_running(pids_before: set[int], ports_before: set[int], wait: float
