@@ -1,6 +1,7 @@
 """The checks of chapter 09 against the answers learners really give (helpers/checks/dask_tools.py).
 
-Exercise 1's answers run on one shared cluster; exercise 2's start clusters of their own.
+Exercise 1's answers each run on a fresh 2-worker cluster (the harness allows no process to
+outlive its test, so a cluster cannot be shared between tests); exercise 2's start their own.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ pytestmark = pytest.mark.slow
 LOOPBACK = {"host": "127.0.0.1", "dashboard_address": "127.0.0.1:0"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client():
-    with local_cluster() as cluster, Client(cluster) as shared:
-        yield shared
+    with local_cluster() as cluster, Client(cluster) as fresh:
+        yield fresh
     wait_until_nothing_left()
 
 
