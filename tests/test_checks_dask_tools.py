@@ -183,6 +183,14 @@ def gathers_without_a_timeout(numbers):
         return client.gather(client.map(slow_square, numbers))
 
 
+def default_dashboard_address(numbers):
+    # LocalCluster's dashboard listens on every interface (0.0.0.0:8787) unless told otherwise
+    with LocalCluster(n_workers=2, threads_per_worker=1, silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:
+        futures = client.map(slow_square, numbers)
+        return [future.result(timeout=30) for future in futures]
+
+
 def no_cluster_at_all(numbers):
     return [x * x for x in numbers]
 
@@ -192,6 +200,7 @@ WRONG_OWN = {
     closes_the_client_only: "left-running",
     squares_in_the_client: "work-in-client",
     gathers_without_a_timeout: "no-timeout",
+    default_dashboard_address: "not-loopback",
     no_cluster_at_all: "no-cluster",
 }
 
