@@ -302,10 +302,11 @@ def check_own_cluster(run_on_own_cluster: Callable[..., Any],
         return not_yet(f"run_on_own_cluster did not return within {timeout:g} s: give every "
                        "wait a time-out (the check has closed the cluster)", "hangs")
     if pids or ports:
-        return not_yet("run_on_own_cluster returned, but its cluster was still running "
-                       f"({len(pids)} process(es), {len(ports)} listening port(s)); the check "
-                       "has closed it. Open both with `with`: with LocalCluster(...) as cluster,"
-                       " Client(cluster) as client:", "left-running")
+        left = " and ".join(what for what, found in (("worker processes", pids),
+                                                     ("listening ports", ports)) if found)
+        return not_yet(f"run_on_own_cluster returned, but its cluster was still running ({left});"
+                       " the check has closed it. Open both with `with`: with LocalCluster(...)"
+                       " as cluster, Client(cluster) as client:", "left-running")
     if outcome.error is not None:
         return not_yet(f"run_on_own_cluster raised {type(outcome.error).__name__}: "
                        f"{outcome.error}", "raised")
