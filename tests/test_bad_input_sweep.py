@@ -104,7 +104,6 @@ LEARNER_ANSWERS = {
     "square_all", "outcomes", "pending", "futures", "squares", "sent_as", "child_can_receive",
     "start_six", "ordered_sums", "collect", "fill", "scale",
     "run_cubes", "task", "ported", "ask_many",
-    "squares_on_cluster", "run_on_own_cluster",
 }
 
 
@@ -260,7 +259,6 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "before": lambda: set(),
     "caller": lambda: threading.Thread(target=print),  # never started
     "chunk": lambda: (0, 10),
-    "client": lambda: Trap("client"),
     "children": lambda: [],
     "chunksize": lambda: 1,
     "code": lambda: 1,
@@ -279,7 +277,6 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "executor": lambda: Trap("executor"),
     "factor": lambda: 2.0,
     "figures": lambda: {},
-    "folder": lambda: "no_such_folder_made_by_the_sweep",
     "fraction": lambda: 0.5,
     "full": lambda: 100, "quick": lambda: 10,
     "func": lambda: _untouchable,
@@ -292,7 +289,6 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "items": lambda: [1, 2],
     "kind": lambda: "threads",
     "line": lambda: "",
-    "link": lambda: "http://127.0.0.1:8787/status",
     "lock": lambda: Trap("lock"),
     "mapper": lambda: Trap("mapper"),
     "mapping": lambda: {},
@@ -315,18 +311,14 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "period_text": lambda: "100000", "quota_text": lambda: "50000",
     "parallel": lambda: Trap("parallel"),
     "pool": lambda: Trap("pool"),
-    "popens": lambda: [],
     "pid": lambda: 2**22 + 12345,  # above Linux's default pid_max: no such process
     "process_name": lambda: "SpawnPoolWorker-1",
     "process": lambda: Trap("process", sentinel=3, pid=1),
     "processes": lambda: 2,
     "queue": lambda: Trap("queue"),
-    "quiet": lambda: 40,  # logging.ERROR
     "queues": lambda: {"a queue": Trap("queue")},
     "ratio": lambda: 2.0,
     "scale": lambda: 2,
-    "scheduler_address": lambda: "tcp://127.0.0.1:9",
-    "scheduler_file": lambda: "no_such_scheduler_file.json",
     "serial_fraction": lambda: 0.1,
     "ready": lambda: Trap("ready"),
     "results": lambda: Trap("results"),
@@ -378,8 +370,6 @@ SAMPLES_FOR: dict[tuple[str, str], Callable[[], object]] = {
     ("helpers.own_modules.write_module", "name"): lambda: "sweep_never_written",
     ("helpers.own_modules.writemodule", "line"): lambda: "sweep_never_written",
     ("helpers.sharing.scale_shared_rows", "stop"): lambda: 2,
-    ("helpers.dask_tools.slice_sum", "stop"): lambda: 2,
-    ("helpers.dask_tools.worker_command", "name"): lambda: "worker-0",
     ("helpers.sharing.record_square", "key"): lambda: 3,
     ("helpers.locks.take_two_locks", "worker"): lambda: "worker 1",
     ("helpers.locks.take_two_locks", "locks"): lambda: {"A": Trap("A"), "B": Trap("B")},
@@ -391,6 +381,23 @@ SAMPLES_FOR: dict[tuple[str, str], Callable[[], object]] = {
     ("helpers.timing.plot_efficiency", "workers"): lambda: [1, 2],
 }
 
+
+# Chapter 09 (helpers.dask_tools, helpers.dask_compare, helpers.checks.dask_tools), in a block
+# of its own so that chapters added side by side do not edit the same lines.
+LEARNER_ANSWERS |= {"squares_on_cluster", "run_on_own_cluster"}
+SAMPLES.update({
+    "client": lambda: Trap("client"),
+    "folder": lambda: "no_such_folder_made_by_the_sweep",
+    "link": lambda: "http://127.0.0.1:8787/status",
+    "popens": lambda: [],
+    "quiet": lambda: 40,  # logging.ERROR
+    "scheduler_address": lambda: "tcp://127.0.0.1:9",
+    "scheduler_file": lambda: "no_such_scheduler_file.json",
+})
+SAMPLES_FOR.update({
+    ("helpers.dask_tools.slice_sum", "stop"): lambda: 2,
+    ("helpers.dask_tools.worker_command", "name"): lambda: "worker-0",
+})
 
 def _sample(dotted: str, parameter: inspect.Parameter) -> object:
     if (dotted, parameter.name) in SAMPLES_FOR:
