@@ -563,3 +563,41 @@ CLAIMS += [
         holds=lambda f: max(f("waits.threads_s"), f("waits.async_s")) < 3 * f("waits.delay_s"),
     ),
 ]
+
+# --- chapter 09 ---
+CLAIMS += [
+    Claim(
+        notebook="09_dask_distributed",
+        says="Dask and Pool return the same results on the same jobs",
+        needs=("dask_vs_pool.same_results",),
+        holds=lambda f: f("dask_vs_pool.same_results") is True,
+    ),
+    Claim(
+        notebook="09_dask_distributed",
+        says="the CPU job takes over a second serially",
+        needs=("dask_vs_pool.serial_s",),
+        holds=lambda f: f("dask_vs_pool.serial_s") >= 1.0,
+    ),
+    Claim(
+        notebook="09_dask_distributed",
+        says="a Dask task costs on the order of a millisecond here (between 0.2 and 10 ms)",
+        needs=("dask_vs_pool.dask_task_us",),
+        holds=lambda f: 200 <= f("dask_vs_pool.dask_task_us") <= 10_000,
+    ),
+    Claim(
+        notebook="09_dask_distributed",
+        says="a Dask task costs many times a Pool task with chunksize=1 (at least 5x)",
+        needs=("dask_vs_pool.overhead_ratio",),
+        holds=lambda f: f("dask_vs_pool.overhead_ratio") >= 5,
+    ),
+    Claim(
+        notebook="09_dask_distributed",
+        says="on the CPU job of over a second, Dask's efficiency is close to Pool's (within "
+        "15 percentage points)",
+        needs=("dask_vs_pool.pool_efficiency", "dask_vs_pool.dask_efficiency",
+               "dask_vs_pool.cores", "dask_vs_pool.workers"),
+        holds=lambda f: abs(f("dask_vs_pool.pool_efficiency")
+                            - f("dask_vs_pool.dask_efficiency")) <= 0.15,
+        applies=lambda f: f("dask_vs_pool.cores") >= f("dask_vs_pool.workers"),
+    ),
+]

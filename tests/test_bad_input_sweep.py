@@ -386,6 +386,23 @@ SAMPLES_FOR: dict[tuple[str, str], Callable[[], object]] = {
 }
 
 
+# Chapter 09 (helpers.dask_tools, helpers.dask_compare, helpers.checks.dask_tools), in a block
+# of its own so that chapters added side by side do not edit the same lines.
+LEARNER_ANSWERS |= {"squares_on_cluster", "run_on_own_cluster"}
+SAMPLES.update({
+    "client": lambda: Trap("client"),
+    "folder": lambda: "no_such_folder_made_by_the_sweep",
+    "link": lambda: "http://127.0.0.1:8787/status",
+    "popens": lambda: [],
+    "quiet": lambda: 40,  # logging.ERROR
+    "scheduler_address": lambda: "tcp://127.0.0.1:9",
+    "scheduler_file": lambda: "no_such_scheduler_file.json",
+})
+SAMPLES_FOR.update({
+    ("helpers.dask_tools.slice_sum", "stop"): lambda: 2,
+    ("helpers.dask_tools.worker_command", "name"): lambda: "worker-0",
+})
+
 def _sample(dotted: str, parameter: inspect.Parameter) -> object:
     if (dotted, parameter.name) in SAMPLES_FOR:
         return SAMPLES_FOR[dotted, parameter.name]()

@@ -39,6 +39,12 @@ def fake_results(**changes: object) -> dict:
         "joblib_efficiency": 0.95,
         "joblib_task_overhead_us": {"batch_size_1": 300.0, "auto": 2.0},
         "pool_efficiency_beside_joblib": 0.97,
+        "dask_task_overhead_us": 1600.0,
+        "dask_efficiency": 0.93,
+        "dask_workers": 2,
+        "dask_overhead_vs_pool": 40.0,
+        "pool_task_overhead_beside_dask_us": 40.0,
+        "pool_efficiency_beside_dask": 0.97,
         "n": 8_000_000,
         "repeat": 5,
         "spread": {"serial": 0.02, "threads": 0.03, "processes": 0.02},
@@ -98,9 +104,23 @@ def test_table_lists_every_measurement_and_marks_targets():
         "shared memory vs pickle",
         "joblib 2 workers: efficiency",
         "joblib per task, batch_size=1",
+        "Dask 2 workers: efficiency",
+        "Dask per task",
     ):
         assert words in text
     assert "MISSED" not in text
+
+
+def test_dask_efficiency_target_is_085():
+    assert bench.targets(fake_results(dask_efficiency=0.85))["dask_efficiency"]
+    assert not bench.targets(fake_results(dask_efficiency=0.84))["dask_efficiency"]
+
+
+def test_dask_keys_are_measured_against_a_pool_in_the_same_run():
+    keys = bench.dask_keys(200_000, 2, mp.get_context("spawn"), bench.QUICK)
+    assert keys["dask_task_overhead_us"] > 0 and keys["dask_efficiency"] > 0
+    assert keys["dask_workers"] == 2 and keys["dask_overhead_vs_pool"] > 0
+    assert keys["pool_task_overhead_beside_dask_us"] > 0
 
 
 def test_table_blames_other_programs_that_were_busy_during_the_race():
@@ -149,6 +169,7 @@ def test_quick_bench_runs_and_ends_with_the_json_line(method):
     assert {"chunksize_1", "tuned"} <= set(results["pool_task_overhead_us"])
     assert set(results["joblib_task_overhead_us"]) == {"batch_size_1", "auto"}
     assert 0 < results["joblib_efficiency"] and results["joblib_task_overhead_us"]["auto"] > 0
+    assert results["dask_task_overhead_us"] > 0 and results["dask_efficiency"] > 0
     assert "measurement" in completed.stdout  # the table came first
 
 

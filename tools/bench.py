@@ -13,7 +13,10 @@ One run measures, on this machine and with one start method for the pools:
   than receiving it pickled;
 * joblib (its default loky backend, what scientific Python uses under ``n_jobs``) next to
   ``Pool``: the same CPU job, serial vs ``Pool`` vs joblib taking turns, and the same tiny
-  tasks (``joblib_efficiency``, ``joblib_task_overhead_us``).
+  tasks (``joblib_efficiency``, ``joblib_task_overhead_us``);
+* Dask distributed (chapter 09) next to ``Pool``: tiny tasks, one message per task for both
+  (``dask_task_overhead_us`` and its ratio to ``Pool.map`` with ``chunksize=1``), and the CPU
+  job on a 2-worker ``LocalCluster`` (``dask_efficiency``), Pool and Dask taking turns.
 
 It prints a table, and as its last line one JSON object with the results (see ``KEYS``).
 ``--quick`` uses tiny sizes: it checks that the command works, not how fast the machine is.
@@ -54,6 +57,8 @@ KEYS = (
     "shared_memory_vs_pickle",
     "joblib_efficiency",
     "joblib_task_overhead_us",
+    "dask_task_overhead_us",
+    "dask_efficiency",
 )
 
 
@@ -70,6 +75,7 @@ class Sizes:
     process_starts: int  # processes started per start method
     thread_starts: int  # threads started
     idle_sample_seconds: float  # how long to watch the other programs' CPU use
+    dask_tasks: int  # no-op tasks for Dask's per-task cost (about 1.6 ms each)
     quick: bool  # a smoke test: the numbers mean nothing
 
 
@@ -83,6 +89,7 @@ FULL = Sizes(
     process_starts=5,
     thread_starts=50,
     idle_sample_seconds=1.0,
+    dask_tasks=1_000,
     quick=False,
 )
 QUICK = Sizes(
@@ -95,6 +102,7 @@ QUICK = Sizes(
     process_starts=1,
     thread_starts=3,
     idle_sample_seconds=0.1,
+    dask_tasks=50,
     quick=True,
 )
 
@@ -103,6 +111,8 @@ EFFICIENCY_TARGET = {"fork": 0.95, "forkserver": 0.95, "spawn": 0.85}
 IO_TARGET = 0.9  # io_threads_speedup >= IO_TARGET * io_threads
 CHUNKSIZE_TARGET = 10.0  # the tuned chunk size is at least this many times cheaper per task
 SHARED_MEMORY_TARGET = 10.0
+DASK_EFFICIENCY_TARGET = 0.85  # a 2-worker LocalCluster on a CPU job of over a second
+DASK_WORKERS = 2
 
 
 def calibrate(seconds: float, cores: int) -> int:
@@ -130,6 +140,30 @@ def busy_cores(seconds: float) -> float:
 
     share = psutil.cpu_percent(interval=seconds) / 100
     return round(share * (psutil.cpu_count() or 1), 2)
+
+
+def dask_keys(n: int, cores: int, context: Any, sizes: Sizes) -> dict[str, Any]:
+    """Dask next to ``Pool`` (``helpers.dask_compare``): a ``LocalCluster`` and a ``Pool`` of
+    ``min(2, cores)`` workers each, tiny tasks and the CPU job over ``range(n)``, taking turns.
+
+    ``dask_efficiency`` is the median over the rounds of serial time / Dask's time, per worker
+    (as ``joblib_efficiency``); ``dask_task_overhead_us`` the best time per no-op task.
+    """
+    from helpers.dask_compare import dask_figures
+
+    workers = min(DASK_WORKERS, cores)
+    n = max(workers, n - n % workers)
+    race = dask_figures(n, sizes.dask_tasks, workers, context, rounds=sizes.repeat)
+    if not race.correct:
+        raise RuntimeError("Dask and Pool returned different results")
+    return {
+        "dask_task_overhead_us": round(race.per_task("tiny, Dask") * 1e6, 1),
+        "dask_efficiency": round(race.median_efficiency("cpu, Dask"), 3),
+        "dask_workers": workers,
+        "dask_overhead_vs_pool": round(race.overhead_ratio, 1),
+        "pool_task_overhead_beside_dask_us": round(race.per_task("tiny, Pool.map") * 1e6, 2),
+        "pool_efficiency_beside_dask": round(race.median_efficiency("cpu, Pool"), 3),
+    }
 
 
 def run(method: str, sizes: Sizes) -> dict[str, Any]:
@@ -184,6 +218,9 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
     joblib_1 = joblib_task_overhead(cores, sizes.pool_tasks, 1, repeat=sizes.repeat)
     joblib_auto = joblib_task_overhead(cores, sizes.pool_tasks, "auto", repeat=sizes.repeat)
 
+    # Dask next to Pool, in rounds of its own on the same n (chapter 09).
+    dask = dask_keys(n, cores, context, sizes)
+
     return {
         "cores": cores,
         "start_method": method,
@@ -206,6 +243,7 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
             "batch_size_1": round(joblib_1.median * 1e6, 2),
             "auto": round(joblib_auto.median * 1e6, 3),
         },
+        **dask,
         # Context for reading the numbers above.
         "n": n,
         "repeat": sizes.repeat,
@@ -239,6 +277,7 @@ def targets(results: dict[str, Any]) -> dict[str, bool]:
         "io_threads_speedup": results["io_threads_speedup"] >= IO_TARGET * results["io_threads"],
         "pool_task_overhead_us": overhead["chunksize_1"] >= CHUNKSIZE_TARGET * overhead["tuned"],
         "shared_memory_vs_pickle": results["shared_memory_vs_pickle"] >= SHARED_MEMORY_TARGET,
+        "dask_efficiency": results["dask_efficiency"] >= DASK_EFFICIENCY_TARGET,
     }
 
 
@@ -307,6 +346,17 @@ def table(r: dict[str, Any]) -> str:
             format_seconds(r["joblib_task_overhead_us"]["auto"] / 1e6),
             "",
         ),
+        (
+            f"CPU job, Dask {r['dask_workers']} workers: efficiency",
+            f"{r['dask_efficiency']:.3f}",
+            goal("dask_efficiency", f">= {DASK_EFFICIENCY_TARGET}")
+            + f" (Pool in the same rounds: {r['pool_efficiency_beside_dask']:.3f})",
+        ),
+        (
+            "Dask per task",
+            format_seconds(r["dask_task_overhead_us"] / 1e6),
+            f"{format_ratio(r['dask_overhead_vs_pool'])} Pool chunksize=1 in the same rounds",
+        ),
     ]
     width = max(len(name) for name, _, _ in rows) + 2
     spread = r["spread"]
@@ -343,6 +393,9 @@ def table(r: dict[str, Any]) -> str:
         "joblib: Parallel(n_jobs=cores) with its default loky backend (its own worker processes,",
         "  started its own way whatever the start method); the CPU job in the same chunks as the",
         "  Pool, serial, Pool and joblib taking turns; per task: noop tasks, as for pool.map.",
+        "Dask: a LocalCluster of worker processes (distributed); the CPU job in one chunk per",
+        "  worker, serial, Pool and Dask taking turns; per task: noop tasks, one message each,",
+        "  against Pool.map(noop, ..., chunksize=1) in the same rounds.",
     ]
     if r["quick"]:
         lines.append("QUICK run: the sizes are far too small for the numbers to mean anything.")
