@@ -15,14 +15,21 @@ of workers, in the same rounds, taking turns (:func:`helpers.benchmark.take_turn
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any
 
 from helpers._validate import require_has, require_int, require_seconds, require_workers
-from helpers.benchmark import MAX_N, closed_form, parallel_sum, pid_after, sum_chunk, take_turns
+from helpers.benchmark import (
+    MAX_N,
+    closed_form,
+    parallel_sum,
+    pid_after,
+    sum_chunk,
+    take_turns,
+    until_all_answered,
+)
 from helpers.overheads import noop
 from helpers.timing import Timing
 
@@ -55,14 +62,9 @@ def warm_up_dask(client: Any, workers: int, timeout: float = 60.0) -> set[int]:
     timeout = require_seconds("timeout", timeout)
     client.wait_for_workers(workers, timeout=timeout)
     mapper = DaskMapper(client, timeout)
-    deadline = time.monotonic() + timeout
-    seen: set[int] = set()
-    while len(seen) < workers:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"only {len(seen)} of {workers} Dask workers ran a task in "
-                               f"{timeout:g} s")
-        seen.update(mapper.map(pid_after, [0.01] * (2 * workers)))
-    return seen
+    return until_all_answered(
+        workers, timeout, lambda _left: mapper.map(pid_after, [0.01] * (2 * workers))
+    )
 
 
 @dataclass(frozen=True)
