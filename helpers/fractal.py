@@ -17,7 +17,8 @@ Workers (they run in pool processes, threads or Dask workers; none prints):
   NumPy's loops);
 * :func:`render_block_into`: rows ``start:stop`` in pure Python, written straight into a
   ``SharedMemory`` segment: no pixel is pickled;
-* :func:`render_tile`: a 2-D tile ``(top, bottom, left, right)`` in pure Python.
+* :func:`render_tile`: a 2-D tile ``(top, bottom, left, right)`` in pure Python
+  (:func:`render_tiles` renders a list of them here, one after another).
 
 Each returns a :class:`helpers.pools.TaskRecord`: the first row (``task``), the worker's pid,
 when it started and ended (``time.time()``, comparable between processes), and the counts
@@ -405,6 +406,23 @@ def covered_pixels(height: int, width: int, tiles: Iterable[Tile]) -> np.ndarray
         top, bottom, left, right = (_as_int(f"tiles[{index}][{k}]", v) for k, v in enumerate(tile))
         cover[max(top, 0):max(bottom, 0), max(left, 0):max(right, 0)] += 1
     return cover
+
+
+def render_tiles(view: View, tiles: Iterable[Tile]) -> np.ndarray:
+    """Render ``tiles`` one after another in this process and put them into one image
+    (each pixel is written by the last tile that covers it).
+
+    >>> view = View(width=6, height=4, max_iter=10)
+    >>> tiles = [(0, 2, 0, 6), (2, 4, 0, 3), (2, 4, 3, 6)]
+    >>> np.array_equal(render_tiles(view, tiles), render_serial(view))
+    True
+    """
+    _require_view(view)
+    found = [_require_tile(view, tile) for tile in require_items("tiles", tiles, size=4)]
+    image = np.zeros(view.shape, dtype=DTYPE)
+    for top, bottom, left, right in found:
+        image[top:bottom, left:right] = render_tile(view, (top, bottom, left, right)).value
+    return image
 
 
 def row_costs(view: View) -> list[int]:
