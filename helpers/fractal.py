@@ -51,12 +51,15 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing import shared_memory as _shared_memory
+from multiprocessing.context import BaseContext
 
 import numpy as np
 
 from helpers._validate import require_int, require_items, require_number
 from helpers.pools import TaskRecord
+from helpers.timing import Timing
 
 #: The dtype of the image: escape counts fit in 32 bits.
 DTYPE = np.dtype(np.int32)
@@ -423,6 +426,50 @@ def render_tiles(view: View, tiles: Iterable[Tile]) -> np.ndarray:
     for top, bottom, left, right in found:
         image[top:bottom, left:right] = render_tile(view, (top, bottom, left, right)).value
     return image
+
+
+def capstone_race(
+    view: View, workers: int, context: BaseContext, rounds: int = 3, rows_per_task: int = 4
+) -> dict[str, Timing]:
+    """Serial, the static split and the balanced variant, taking turns for ``rounds`` rounds.
+
+    One pool of ``workers`` processes from ``context`` (``multiprocessing.get_context(...)``),
+    warmed up before the clock starts; ``"static"`` maps one block of rows per worker,
+    ``"balanced"`` hands out blocks of ``rows_per_task`` rows with ``imap_unordered``. Every
+    image is checked against the serial one (``RuntimeError`` if one differs). Returns the
+    :class:`~helpers.timing.Timing` of ``"serial"``, ``"static"`` and ``"balanced"``
+    (``make bench``: ``capstone_efficiency_static`` and ``capstone_efficiency_balanced``).
+    """
+    from helpers.benchmark import warm_up
+    from helpers.pools import time_in_turns
+
+    _require_view(view)
+    require_int("workers", workers, minimum=1, maximum=64)
+    if not callable(getattr(context, "Pool", None)):
+        raise TypeError(f"context must be a multiprocessing context (get_context(...)), got "
+                        f"{type(context).__name__}")
+    require_int("rounds", rounds, minimum=1, maximum=1_000)
+    require_int("rows_per_task", rows_per_task, minimum=1, maximum=MAX_SIDE)
+    static, blocks = static_blocks(view.height, workers), row_blocks(view.height, rows_per_task)
+    task = partial(render_block, view)
+    with context.Pool(workers) as pool:
+        warm_up(pool, workers)
+
+        def balanced() -> np.ndarray:
+            results = pool.imap_unordered(task, blocks)
+            return assemble(view, [results.next(timeout=600) for _ in blocks])
+
+        timings, images = time_in_turns({
+            "serial": partial(render_serial, view),
+            "static": lambda: assemble(view, pool.map_async(task, static).get(timeout=600)),
+            "balanced": balanced,
+        }, rounds=rounds)
+        pool.close()
+        pool.join()
+    for name, image in images.items():
+        if not np.array_equal(image, images["serial"]):
+            raise RuntimeError(f"the {name} variant's image differs from the serial one")
+    return timings
 
 
 def row_costs(view: View) -> list[int]:

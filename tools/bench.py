@@ -13,7 +13,11 @@ One run measures, on this machine and with one start method for the pools:
   than receiving it pickled;
 * joblib (its default loky backend, what scientific Python uses under ``n_jobs``) next to
   ``Pool``: the same CPU job, serial vs ``Pool`` vs joblib taking turns, and the same tiny
-  tasks (``joblib_efficiency``, ``joblib_task_overhead_us``).
+  tasks (``joblib_efficiency``, ``joblib_task_overhead_us``);
+* chapter 10's capstone: a Mandelbrot image (rows of very uneven cost) rendered serially and by
+  two processes, once with one static block of rows per worker and once balanced
+  (``imap_unordered``, blocks of 4 rows), taking turns (``capstone_efficiency_static``,
+  ``capstone_efficiency_balanced``; :func:`capstone`).
 
 It prints a table, and as its last line one JSON object with the results (see ``KEYS``).
 ``--quick`` uses tiny sizes: it checks that the command works, not how fast the machine is.
@@ -54,6 +58,8 @@ KEYS = (
     "shared_memory_vs_pickle",
     "joblib_efficiency",
     "joblib_task_overhead_us",
+    "capstone_efficiency_static",
+    "capstone_efficiency_balanced",
 )
 
 
@@ -103,6 +109,10 @@ EFFICIENCY_TARGET = {"fork": 0.95, "forkserver": 0.95, "spawn": 0.85}
 IO_TARGET = 0.9  # io_threads_speedup >= IO_TARGET * io_threads
 CHUNKSIZE_TARGET = 10.0  # the tuned chunk size is at least this many times cheaper per task
 SHARED_MEMORY_TARGET = 10.0
+CAPSTONE_TARGET = 0.90  # capstone_efficiency_balanced >= this, with 2 processes
+CAPSTONE_GAP = 0.10  # and the static split at least this much lower: measurably worse
+#: The capstone's processes: the image is cut for two workers, whatever the core count.
+CAPSTONE_WORKERS = 2
 
 
 def calibrate(seconds: float, cores: int) -> int:
@@ -130,6 +140,32 @@ def busy_cores(seconds: float) -> float:
 
     share = psutil.cpu_percent(interval=seconds) / 100
     return round(share * (psutil.cpu_count() or 1), 2)
+
+
+def capstone(method: str, sizes: Sizes) -> dict[str, Any]:
+    """Chapter 10's race: serial vs 2 processes on the Mandelbrot image, static and balanced.
+
+    The full image is the notebook's (400 x 280 pixels, 200 steps at most: more than a second
+    of serial work); efficiency is the median over the rounds of serial time / variant time /
+    2, as for ``cpu_processes_efficiency``.
+    """
+    from helpers.fractal import View, capstone_race
+
+    view = View(width=60, height=40, max_iter=50) if sizes.quick else View(400, 280, 200)
+    rounds = 1 if sizes.quick else 3
+    timings = capstone_race(view, CAPSTONE_WORKERS, mp.get_context(method), rounds=rounds)
+    serial = timings["serial"]
+
+    def efficiency(name: str) -> float:
+        pairs = zip(serial.samples, timings[name].samples, strict=True)
+        return statistics.median(s / p / CAPSTONE_WORKERS for s, p in pairs)
+
+    return {
+        "capstone_efficiency_static": round(efficiency("static"), 3),
+        "capstone_efficiency_balanced": round(efficiency("balanced"), 3),
+        "capstone_serial_s": round(serial.median, 4),
+        "capstone_rounds": rounds,
+    }
 
 
 def run(method: str, sizes: Sizes) -> dict[str, Any]:
@@ -183,6 +219,7 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
         raise RuntimeError(f"wrong sums: {beside.totals}, expected {closed_form(n)}")
     joblib_1 = joblib_task_overhead(cores, sizes.pool_tasks, 1, repeat=sizes.repeat)
     joblib_auto = joblib_task_overhead(cores, sizes.pool_tasks, "auto", repeat=sizes.repeat)
+    fractal = capstone(method, sizes)
 
     return {
         "cores": cores,
@@ -206,6 +243,7 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
             "batch_size_1": round(joblib_1.median * 1e6, 2),
             "auto": round(joblib_auto.median * 1e6, 3),
         },
+        **fractal,
         # Context for reading the numbers above.
         "n": n,
         "repeat": sizes.repeat,
@@ -239,6 +277,17 @@ def targets(results: dict[str, Any]) -> dict[str, bool]:
         "io_threads_speedup": results["io_threads_speedup"] >= IO_TARGET * results["io_threads"],
         "pool_task_overhead_us": overhead["chunksize_1"] >= CHUNKSIZE_TARGET * overhead["tuned"],
         "shared_memory_vs_pickle": results["shared_memory_vs_pickle"] >= SHARED_MEMORY_TARGET,
+        **capstone_targets(results),
+    }
+
+
+def capstone_targets(results: dict[str, Any]) -> dict[str, bool]:
+    """The capstone's targets: balanced >= 0.90, and the static split measurably worse."""
+    balanced, static = (results["capstone_efficiency_balanced"],
+                        results["capstone_efficiency_static"])
+    return {
+        "capstone_efficiency_balanced": balanced >= CAPSTONE_TARGET,
+        "capstone_efficiency_static": static <= balanced - CAPSTONE_GAP,
     }
 
 
@@ -307,6 +356,16 @@ def table(r: dict[str, Any]) -> str:
             format_seconds(r["joblib_task_overhead_us"]["auto"] / 1e6),
             "",
         ),
+        (
+            "fractal, 2 processes, static: efficiency",
+            f"{r['capstone_efficiency_static']:.3f}",
+            goal("capstone_efficiency_static", f"<= balanced - {CAPSTONE_GAP:g}"),
+        ),
+        (
+            "fractal, 2 processes, balanced: efficiency",
+            f"{r['capstone_efficiency_balanced']:.3f}",
+            goal("capstone_efficiency_balanced", f">= {CAPSTONE_TARGET:g}"),
+        ),
     ]
     width = max(len(name) for name, _, _ in rows) + 2
     spread = r["spread"]
@@ -343,6 +402,10 @@ def table(r: dict[str, Any]) -> str:
         "joblib: Parallel(n_jobs=cores) with its default loky backend (its own worker processes,",
         "  started its own way whatever the start method); the CPU job in the same chunks as the",
         "  Pool, serial, Pool and joblib taking turns; per task: noop tasks, as for pool.map.",
+        "fractal: chapter 10's Mandelbrot image (serial "
+        f"{format_seconds(r['capstone_serial_s'])}), 2 processes: one block of rows per worker",
+        "  (static) or blocks of 4 rows by imap_unordered (balanced); median of "
+        f"{r['capstone_rounds']} rounds in turns.",
     ]
     if r["quick"]:
         lines.append("QUICK run: the sizes are far too small for the numbers to mean anything.")
