@@ -566,7 +566,7 @@ CLAIMS += [
 
 
 # --- chapter 10 ---
-def _two_cores(f: Callable[[str], Any]) -> bool:
+def _race_on_two_cores(f: Callable[[str], Any]) -> bool:
     """A parallel efficiency needs two cores to run the two workers at the same moment."""
     return f("race.cores") >= 2
 
@@ -585,7 +585,7 @@ CLAIMS += [
         "of at least 90%",
         needs=("race.balanced_efficiency", "race.cores"),
         holds=lambda f: f("race.balanced_efficiency") >= 0.9,
-        applies=_two_cores,
+        applies=_race_on_two_cores,
     ),
     Claim(
         notebook="10_capstone",
@@ -593,14 +593,14 @@ CLAIMS += [
         "10 points of efficiency below the balanced run",
         needs=("race.static_efficiency", "race.balanced_efficiency", "race.cores"),
         holds=lambda f: f("race.static_efficiency") <= f("race.balanced_efficiency") - 0.1,
-        applies=_two_cores,
+        applies=_race_on_two_cores,
     ),
     Claim(
         notebook="10_capstone",
         says="writing into shared memory is as efficient as the balanced run (within 10 points)",
         needs=("race.shared_efficiency", "race.balanced_efficiency", "race.cores"),
         holds=lambda f: f("race.shared_efficiency") >= f("race.balanced_efficiency") - 0.1,
-        applies=_two_cores,
+        applies=_race_on_two_cores,
     ),
     Claim(
         notebook="10_capstone",
