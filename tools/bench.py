@@ -145,13 +145,13 @@ def busy_cores(seconds: float) -> float:
 def capstone(method: str, sizes: Sizes) -> dict[str, Any]:
     """Chapter 10's race: serial vs 2 processes on the Mandelbrot image, static and balanced.
 
-    The full image is the notebook's (400 x 280 pixels, 200 steps at most: more than a second
+    The full image is the notebook's (560 x 392 pixels, 250 steps at most: more than a second
     of serial work); efficiency is the median over the rounds of serial time / variant time /
     2, as for ``cpu_processes_efficiency``.
     """
     from helpers.fractal import View, capstone_race
 
-    view = View(width=60, height=40, max_iter=50) if sizes.quick else View(400, 280, 200)
+    view = View(width=60, height=40, max_iter=50) if sizes.quick else View(560, 392, 250)
     rounds = 1 if sizes.quick else 3
     timings = capstone_race(view, CAPSTONE_WORKERS, mp.get_context(method), rounds=rounds)
     serial = timings["serial"]
