@@ -240,8 +240,9 @@ def _judge_render_shared(outcome: Any, pool: WatchingPool, segments: list[Any]) 
     names = {segment.name for segment in segments}
     rows = [row for name in names for row in _rows_by_tasks(pool, name)]
     if not rows:
-        return not_yet("no task of the pool wrote into the segment: this process computed the "
-                       "rows. Map render_block_into over blocks of rows with the pool",
+        return not_yet("no task of the pool render_shared receives wrote into the segment: "
+                       "this process (or a pool of your own) computed the rows. Map "
+                       "render_block_into over blocks of rows with the pool you are given",
                        "work-in-parent")
     if len(rows) != len(set(rows)):
         return not_yet("some rows were rendered by two tasks: give each task its own rows "
