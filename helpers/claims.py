@@ -581,7 +581,7 @@ CLAIMS += [
     ),
     Claim(
         notebook="10_capstone",
-        says="balanced (imap_unordered, blocks of 4 rows), two processes reach an efficiency "
+        says="balanced (imap_unordered, blocks of 8 rows), two processes reach an efficiency "
         "of at least 90%",
         needs=("race.balanced_efficiency", "race.cores"),
         holds=lambda f: f("race.balanced_efficiency") >= 0.9,

@@ -429,7 +429,7 @@ def render_tiles(view: View, tiles: Iterable[Tile]) -> np.ndarray:
 
 
 def capstone_race(
-    view: View, workers: int, context: BaseContext, rounds: int = 3, rows_per_task: int = 4
+    view: View, workers: int, context: BaseContext, rounds: int = 3, rows_per_task: int = 8
 ) -> dict[str, Timing]:
     """Serial, the static split and the balanced variant, taking turns for ``rounds`` rounds.
 

@@ -16,7 +16,7 @@ One run measures, on this machine and with one start method for the pools:
   tasks (``joblib_efficiency``, ``joblib_task_overhead_us``);
 * chapter 10's capstone: a Mandelbrot image (rows of very uneven cost) rendered serially and by
   two processes, once with one static block of rows per worker and once balanced
-  (``imap_unordered``, blocks of 4 rows), taking turns (``capstone_efficiency_static``,
+  (``imap_unordered``, blocks of 8 rows), taking turns (``capstone_efficiency_static``,
   ``capstone_efficiency_balanced``; :func:`capstone`).
 
 It prints a table, and as its last line one JSON object with the results (see ``KEYS``).
@@ -404,7 +404,7 @@ def table(r: dict[str, Any]) -> str:
         "  Pool, serial, Pool and joblib taking turns; per task: noop tasks, as for pool.map.",
         "fractal: chapter 10's Mandelbrot image (serial "
         f"{format_seconds(r['capstone_serial_s'])}), 2 processes: one block of rows per worker",
-        "  (static) or blocks of 4 rows by imap_unordered (balanced); median of "
+        "  (static) or blocks of 8 rows by imap_unordered (balanced); median of "
         f"{r['capstone_rounds']} rounds in turns.",
     ]
     if r["quick"]:
