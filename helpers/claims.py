@@ -601,3 +601,77 @@ CLAIMS += [
         applies=lambda f: f("dask_vs_pool.cores") >= f("dask_vs_pool.workers"),
     ),
 ]
+
+# --- chapter 10 ---
+def _race_on_two_cores(f: Callable[[str], Any]) -> bool:
+    """A parallel efficiency needs two cores to run the two workers at the same moment."""
+    return f("race.cores") >= 2
+
+
+CLAIMS += [
+    Claim(
+        notebook="10_capstone",
+        says="the top rows are cheap and the bottom rows dear: the bottom half needs several "
+        "times the steps of the top half",
+        needs=("row_costs.bottom_over_top",),
+        holds=lambda f: f("row_costs.bottom_over_top") >= 3,
+    ),
+    Claim(
+        notebook="10_capstone",
+        says="balanced (imap_unordered, blocks of 8 rows), two processes reach an efficiency "
+        "of at least 90%",
+        needs=("race.balanced_efficiency", "race.cores"),
+        holds=lambda f: f("race.balanced_efficiency") >= 0.9,
+        applies=_race_on_two_cores,
+    ),
+    Claim(
+        notebook="10_capstone",
+        says="the static split (one block of rows per worker) is measurably worse: at least "
+        "10 points of efficiency below the balanced run",
+        needs=("race.static_efficiency", "race.balanced_efficiency", "race.cores"),
+        holds=lambda f: f("race.static_efficiency") <= f("race.balanced_efficiency") - 0.1,
+        applies=_race_on_two_cores,
+    ),
+    Claim(
+        notebook="10_capstone",
+        says="the static split is barely faster than serial: an efficiency not far above 50% "
+        "(at most 70%)",
+        needs=("race.static_efficiency", "race.cores"),
+        holds=lambda f: f("race.static_efficiency") <= 0.7,
+        applies=_race_on_two_cores,
+    ),
+    Claim(
+        notebook="10_capstone",
+        says="writing into shared memory is as efficient as the balanced run (within 10 points)",
+        needs=("race.shared_efficiency", "race.balanced_efficiency", "race.cores"),
+        holds=lambda f: f("race.shared_efficiency") >= f("race.balanced_efficiency") - 0.1,
+        applies=_race_on_two_cores,
+    ),
+    Claim(
+        notebook="10_capstone",
+        says="NumPy in one thread is several times faster than the pure-Python loop",
+        needs=("numpy_threads.vectorised_speedup",),
+        holds=lambda f: f("numpy_threads.vectorised_speedup") >= 3,
+    ),
+    Claim(
+        notebook="10_capstone",
+        says="the second thread gains far less than vectorising did",
+        needs=("numpy_threads.threads_speedup", "numpy_threads.vectorised_speedup"),
+        holds=lambda f: f("numpy_threads.threads_speedup")
+        < f("numpy_threads.vectorised_speedup") / 2,
+    ),
+    Claim(
+        notebook="10_capstone",
+        says="the second NumPy thread gained little or nothing (below 1.3x)",
+        needs=("numpy_threads.threads_speedup",),
+        holds=lambda f: f("numpy_threads.threads_speedup") < 1.3,
+    ),
+    Claim(
+        notebook="10_capstone",
+        says="exercise 3: the whole image as one task takes about the serial time, clearly "
+        "longer than the best chunk size (at least 1.4 times)",
+        needs=("chunk_sizes.whole_image_s", "chunk_sizes.best_s", "chunk_sizes.cores"),
+        holds=lambda f: f("chunk_sizes.whole_image_s") >= 1.4 * f("chunk_sizes.best_s"),
+        applies=lambda f: f("chunk_sizes.cores") >= 2,
+    ),
+]

@@ -45,6 +45,10 @@ def fake_results(**changes: object) -> dict:
         "dask_overhead_vs_pool": 40.0,
         "pool_task_overhead_beside_dask_us": 40.0,
         "pool_efficiency_beside_dask": 0.97,
+        "capstone_efficiency_static": 0.62,
+        "capstone_efficiency_balanced": 0.95,
+        "capstone_serial_s": 1.4,
+        "capstone_rounds": 3,
         "n": 8_000_000,
         "repeat": 5,
         "spread": {"serial": 0.02, "threads": 0.03, "processes": 0.02},
@@ -123,6 +127,22 @@ def test_dask_keys_are_measured_against_a_pool_in_the_same_run():
     assert keys["pool_task_overhead_beside_dask_us"] > 0
 
 
+def test_capstone_targets_need_balanced_090_and_static_measurably_worse():
+    assert not bench.targets(fake_results(capstone_efficiency_balanced=0.85))[
+        "capstone_efficiency_balanced"]
+    close = fake_results(capstone_efficiency_static=0.9, capstone_efficiency_balanced=0.95)
+    assert not bench.targets(close)["capstone_efficiency_static"]
+    assert "fractal, 2 processes, balanced: efficiency" in bench.table(fake_results())
+
+
+def test_capstone_quick_measures_both_efficiencies():
+    from dataclasses import replace
+
+    results = bench.capstone("spawn", replace(bench.QUICK, quick=True))
+    assert {"capstone_efficiency_static", "capstone_efficiency_balanced"} <= set(results)
+    assert results["capstone_efficiency_static"] > 0 and results["capstone_efficiency_balanced"] > 0
+
+
 def test_table_blames_other_programs_that_were_busy_during_the_race():
     text = bench.table(fake_results(cpu_processes_efficiency=0.5, busy_cores_during_race=1.5))
     assert "Missed: cpu_processes_efficiency" in text
@@ -170,6 +190,7 @@ def test_quick_bench_runs_and_ends_with_the_json_line(method):
     assert set(results["joblib_task_overhead_us"]) == {"batch_size_1", "auto"}
     assert 0 < results["joblib_efficiency"] and results["joblib_task_overhead_us"]["auto"] > 0
     assert results["dask_task_overhead_us"] > 0 and results["dask_efficiency"] > 0
+    assert results["capstone_efficiency_balanced"] > 0 and results["capstone_rounds"] == 1
     assert "measurement" in completed.stdout  # the table came first
 
 

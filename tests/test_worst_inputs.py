@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 
 import helpers.checks.benchmark as checks_benchmark
+import helpers.checks.dask_tools as checks_dask_tools
 import helpers.checks.failures as checks_failures
+import helpers.checks.fractal as checks_fractal
 import helpers.checks.locks as checks_locks
 import helpers.checks.own_modules as checks_own_modules
 import helpers.checks.pools as checks_pools
@@ -328,7 +330,8 @@ def test_duck_typed_arguments_are_checked_with_a_clear_message() -> None:
 
 CHECK_MODULES = (
     checks_benchmark, checks_locks, checks_pools, checks_processes, checks_queues, checks_sharing,
-    checks_own_modules, checks_porting, checks_waiting, checks_failures,
+    checks_own_modules, checks_porting, checks_waiting, checks_failures, checks_dask_tools,
+    checks_fractal,
 )
 CHECKS = [
     function

@@ -17,6 +17,10 @@ One run measures, on this machine and with one start method for the pools:
 * Dask distributed (chapter 09) next to ``Pool``: tiny tasks, one message per task for both
   (``dask_task_overhead_us`` and its ratio to ``Pool.map`` with ``chunksize=1``), and the CPU
   job on a 2-worker ``LocalCluster`` (``dask_efficiency``), Pool and Dask taking turns.
+* chapter 10's capstone: a Mandelbrot image (rows of very uneven cost) rendered serially and by
+  two processes, once with one static block of rows per worker and once balanced
+  (``imap_unordered``, blocks of 8 rows), taking turns (``capstone_efficiency_static``,
+  ``capstone_efficiency_balanced``; :func:`capstone`).
 
 It prints a table, and as its last line one JSON object with the results (see ``KEYS``).
 ``--quick`` uses tiny sizes: it checks that the command works, not how fast the machine is.
@@ -59,6 +63,8 @@ KEYS = (
     "joblib_task_overhead_us",
     "dask_task_overhead_us",
     "dask_efficiency",
+    "capstone_efficiency_static",
+    "capstone_efficiency_balanced",
 )
 
 
@@ -113,6 +119,10 @@ CHUNKSIZE_TARGET = 10.0  # the tuned chunk size is at least this many times chea
 SHARED_MEMORY_TARGET = 10.0
 DASK_EFFICIENCY_TARGET = 0.85  # a 2-worker LocalCluster on a CPU job of over a second
 DASK_WORKERS = 2
+CAPSTONE_TARGET = 0.90  # capstone_efficiency_balanced >= this, with 2 processes
+CAPSTONE_GAP = 0.10  # and the static split at least this much lower: measurably worse
+#: The capstone's processes: the image is cut for two workers, whatever the core count.
+CAPSTONE_WORKERS = 2
 
 
 def calibrate(seconds: float, cores: int) -> int:
@@ -163,6 +173,32 @@ def dask_keys(n: int, cores: int, context: Any, sizes: Sizes) -> dict[str, Any]:
         "dask_overhead_vs_pool": round(race.overhead_ratio, 1),
         "pool_task_overhead_beside_dask_us": round(race.per_task("tiny, Pool.map") * 1e6, 2),
         "pool_efficiency_beside_dask": round(race.median_efficiency("cpu, Pool"), 3),
+    }
+
+
+def capstone(method: str, sizes: Sizes) -> dict[str, Any]:
+    """Chapter 10's race: serial vs 2 processes on the Mandelbrot image, static and balanced.
+
+    The full image is the notebook's (560 x 392 pixels, 250 steps at most: more than a second
+    of serial work); efficiency is the median over the rounds of serial time / variant time /
+    2, as for ``cpu_processes_efficiency``.
+    """
+    from helpers.fractal import View, capstone_race
+
+    view = View(width=60, height=40, max_iter=50) if sizes.quick else View(560, 392, 250)
+    rounds = 1 if sizes.quick else 3
+    timings = capstone_race(view, CAPSTONE_WORKERS, mp.get_context(method), rounds=rounds)
+    serial = timings["serial"]
+
+    def efficiency(name: str) -> float:
+        pairs = zip(serial.samples, timings[name].samples, strict=True)
+        return statistics.median(s / p / CAPSTONE_WORKERS for s, p in pairs)
+
+    return {
+        "capstone_efficiency_static": round(efficiency("static"), 3),
+        "capstone_efficiency_balanced": round(efficiency("balanced"), 3),
+        "capstone_serial_s": round(serial.median, 4),
+        "capstone_rounds": rounds,
     }
 
 
@@ -217,6 +253,7 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
         raise RuntimeError(f"wrong sums: {beside.totals}, expected {closed_form(n)}")
     joblib_1 = joblib_task_overhead(cores, sizes.pool_tasks, 1, repeat=sizes.repeat)
     joblib_auto = joblib_task_overhead(cores, sizes.pool_tasks, "auto", repeat=sizes.repeat)
+    fractal = capstone(method, sizes)
 
     # Dask next to Pool, in rounds of its own on the same n (chapter 09).
     dask = dask_keys(n, cores, context, sizes)
@@ -244,6 +281,7 @@ def run(method: str, sizes: Sizes) -> dict[str, Any]:
             "auto": round(joblib_auto.median * 1e6, 3),
         },
         **dask,
+        **fractal,
         # Context for reading the numbers above.
         "n": n,
         "repeat": sizes.repeat,
@@ -278,6 +316,17 @@ def targets(results: dict[str, Any]) -> dict[str, bool]:
         "pool_task_overhead_us": overhead["chunksize_1"] >= CHUNKSIZE_TARGET * overhead["tuned"],
         "shared_memory_vs_pickle": results["shared_memory_vs_pickle"] >= SHARED_MEMORY_TARGET,
         "dask_efficiency": results["dask_efficiency"] >= DASK_EFFICIENCY_TARGET,
+        **capstone_targets(results),
+    }
+
+
+def capstone_targets(results: dict[str, Any]) -> dict[str, bool]:
+    """The capstone's targets: balanced >= 0.90, and the static split measurably worse."""
+    balanced, static = (results["capstone_efficiency_balanced"],
+                        results["capstone_efficiency_static"])
+    return {
+        "capstone_efficiency_balanced": balanced >= CAPSTONE_TARGET,
+        "capstone_efficiency_static": static <= balanced - CAPSTONE_GAP,
     }
 
 
@@ -357,6 +406,16 @@ def table(r: dict[str, Any]) -> str:
             format_seconds(r["dask_task_overhead_us"] / 1e6),
             f"{format_ratio(r['dask_overhead_vs_pool'])} Pool chunksize=1 in the same rounds",
         ),
+        (
+            "fractal, 2 processes, static: efficiency",
+            f"{r['capstone_efficiency_static']:.3f}",
+            goal("capstone_efficiency_static", f"<= balanced - {CAPSTONE_GAP:g}"),
+        ),
+        (
+            "fractal, 2 processes, balanced: efficiency",
+            f"{r['capstone_efficiency_balanced']:.3f}",
+            goal("capstone_efficiency_balanced", f">= {CAPSTONE_TARGET:g}"),
+        ),
     ]
     width = max(len(name) for name, _, _ in rows) + 2
     spread = r["spread"]
@@ -396,6 +455,10 @@ def table(r: dict[str, Any]) -> str:
         "Dask: a LocalCluster of worker processes (distributed); the CPU job in one chunk per",
         "  worker, serial, Pool and Dask taking turns; per task: noop tasks, one message each,",
         "  against Pool.map(noop, ..., chunksize=1) in the same rounds.",
+        "fractal: chapter 10's Mandelbrot image (serial "
+        f"{format_seconds(r['capstone_serial_s'])}), 2 processes: one block of rows per worker",
+        "  (static) or blocks of 8 rows by imap_unordered (balanced); median of "
+        f"{r['capstone_rounds']} rounds in turns.",
     ]
     if r["quick"]:
         lines.append("QUICK run: the sizes are far too small for the numbers to mean anything.")
