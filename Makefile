@@ -12,8 +12,9 @@ START_METHODS ?= fork spawn forkserver
 # and once more on a simulated platform without fork, as Windows is (tools/spawn_only.py):
 # `make notebooks-spawn-only`. `PLATFORMS=` leaves that run out.
 PLATFORMS ?= spawn-only
-# A hung cell fails after this many seconds.
-CELL_TIMEOUT ?= 30
+# A hung cell fails after this many seconds. A cell takes a few seconds at most on a quiet
+# machine; `make test` runs five suites side by side on two cores, where one took over 30 s.
+CELL_TIMEOUT ?= 60
 # pytest-xdist workers: for the unit tests, and for each start method's notebooks (one
 # notebook per worker). Most of a test's time is spent waiting (kernels and children starting,
 # sleeps), so more workers than cores pay. `make test` runs the five runs side by side.
