@@ -186,7 +186,7 @@ def capstone(method: str, sizes: Sizes) -> dict[str, Any]:
     from helpers.fractal import View, capstone_race
 
     view = View(width=60, height=40, max_iter=50) if sizes.quick else View(560, 392, 250)
-    rounds = 1 if sizes.quick else 3
+    rounds = 1 if sizes.quick else sizes.repeat  # 7: a noisy host moves single rounds by 30%
     timings = capstone_race(view, CAPSTONE_WORKERS, mp.get_context(method), rounds=rounds)
     serial = timings["serial"]
 
