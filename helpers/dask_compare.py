@@ -144,11 +144,13 @@ def dask_figures(n: int, tasks: int, workers: int, context: BaseContext, rounds:
     require_workers("workers", workers)
     require_has("context", context, "Pool", example="e.g. multiprocessing.get_context('spawn')")
     require_int("rounds", rounds, minimum=1, maximum=1_000)
-    with local_cluster(workers) as cluster, Client(cluster) as client, \
-            context.Pool(workers) as pool:
+    # The Pool first: under fork, its workers are forked before the client starts its threads
+    # (fork() in a process with threads can leave a child deadlocked; chapter 07).
+    with context.Pool(workers) as pool:
         warm_up(pool, workers)
-        warm_up_dask(client, workers)
-        result = dask_vs_pool(client, pool, n, tasks, workers, rounds)
+        with local_cluster(workers) as cluster, Client(cluster) as client:
+            warm_up_dask(client, workers)
+            result = dask_vs_pool(client, pool, n, tasks, workers, rounds)
         pool.close()
         pool.join()
     return result
