@@ -58,6 +58,7 @@ from multiprocessing.context import BaseContext
 import numpy as np
 
 from helpers._validate import require_int, require_items, require_number
+from helpers.benchmark import split_range
 from helpers.pools import TaskRecord
 from helpers.timing import Timing
 
@@ -344,13 +345,7 @@ def static_blocks(height: int, workers: int) -> list[Block]:
     require_int("workers", workers, minimum=1, maximum=MAX_SIDE)
     if workers > height:
         raise ValueError(f"workers must be <= height ({height}), got {workers}")
-    size, extra = divmod(height, workers)
-    blocks, start = [], 0
-    for k in range(workers):
-        stop = start + size + (1 if k < extra else 0)
-        blocks.append((start, stop))
-        start = stop
-    return blocks
+    return split_range(height, workers)  # chapter 03's split, the same for rows
 
 
 def assemble(view: View, records: Iterable[TaskRecord]) -> np.ndarray:
