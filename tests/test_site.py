@@ -35,7 +35,17 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tools.site import CJK_FONT_FILE, EDITIONS, MATHJAX_PATH, SITE, Edition, is_cjk
+from tools import site as site_tools
+from tools.site import (
+    CJK_FONT_FILE,
+    EDITIONS,
+    MATHJAX_PATH,
+    SITE,
+    Edition,
+    index_from_readme,
+    is_cjk,
+    jupyterlab_anchor,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = os.environ.get("COURSE_SITE_REQUIRED") == "1"
@@ -383,3 +393,69 @@ def test_the_cjk_font_subset_covers_every_chinese_character_of_the_pages(site: P
     assert shown, "no Chinese on the pages: the test sees nothing"
     assert not {c for c in shown if ord(c) not in covered}
     assert font.stat().st_size < 200_000, "the subset should hold only the characters used"
+
+
+# --- the building blocks, without Sphinx -----------------------------------------------------
+
+
+def test_headings_get_the_anchors_jupyterlab_gives_them() -> None:
+    assert jupyterlab_anchor("The __main__ guard") == "The-__main__-guard"
+    assert jupyterlab_anchor("Where does a child's print go?") == "Where-does-a-child's-print-go?"
+    assert jupyterlab_anchor("What parallelism costs") == "What-parallelism-costs"
+
+
+def test_the_start_page_is_made_from_the_readme_with_every_chapter_link_rewritten() -> None:
+    readme = ENGLISH.readme.read_text(encoding="utf-8")
+    page = index_from_readme(readme)
+    assert "](notebooks/" not in page
+    for notebook in ENGLISH.chapters():
+        if f"(notebooks/{notebook.name})" in readme:
+            assert f"]({notebook.name})" in page
+    # The README's text is all there, and the sidebar's toctrees come right after its title.
+    assert readme.splitlines()[0] == page.splitlines()[0]
+    assert page.index("```{toctree}") < page.index("\n## ")
+    assert "[0-9][0-9]_*" in page and "instructor_guide" in page
+
+
+def test_assembling_copies_the_pages_and_removes_a_page_whose_source_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "00_first.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# Title\n\n[00](notebooks/00_first.ipynb)\n")
+    (tmp_path / "guide.md").write_text("# Guide\n", encoding="utf-8")
+    monkeypatch.setattr(site_tools, "SOURCES", tmp_path / "src")
+    edition = Edition("xx", "Test", notebooks, tmp_path / "README.md", tmp_path / "guide.md")
+    (tmp_path / "src" / "xx").mkdir(parents=True)
+    (tmp_path / "src" / "xx" / "99_renamed.ipynb").write_text("{}", encoding="utf-8")
+    names = [path.name for path in site_tools.assemble(edition)]
+    assert names == ["00_first.ipynb", "index.md", "instructor_guide.md"]
+    assert sorted(p.name for p in (tmp_path / "src" / "xx").iterdir()) == names
+
+
+def test_the_sites_root_names_every_edition(tmp_path: Path) -> None:
+    editions = [
+        ENGLISH,
+        Edition("zh", "中文", ENGLISH.notebooks, ENGLISH.readme, ENGLISH.guide),
+    ]
+    root = read_page(site_tools.write_root_page(editions, tmp_path))
+    assert root.links == ["en/index.html", "zh/index.html"]
+    single = (site_tools.write_root_page(editions[:1], tmp_path / "one")).read_text()
+    assert 'http-equiv="refresh" content="0; url=en/index.html"' in single
+
+
+def test_the_cjk_subset_holds_the_characters_asked_for(tmp_path: Path) -> None:
+    font = site_tools.find_cjk_font()
+    if font is None or importlib.util.find_spec("fontTools") is None:
+        _skip_or_fail("no CJK font or no fontTools: `make site` installs both")
+    from fontTools.ttLib import TTFont
+
+    page = tmp_path / "page.html"
+    page.write_text("<p>多进程与多线程 &#36827;</p>", encoding="utf-8")
+    characters = site_tools.cjk_characters([page])
+    assert characters == "".join(sorted(set("多进程与线")))
+    subset = site_tools.subset_cjk_font(font, characters, tmp_path / "cjk.woff2")
+    covered = TTFont(str(subset))["cmap"].getBestCmap()
+    assert {ord(c) for c in characters} <= set(covered)
+    assert subset.stat().st_size < 20_000
