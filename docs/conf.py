@@ -29,6 +29,9 @@ extensions = ["myst_nb", "sphinx_togglebutton"]
 # The notebooks are shown with the outputs stored in them; nothing is executed.
 nb_execution_mode = "off"
 nb_merge_streams = True
+# myst-nb would load require.js and the widgets' bundle from a CDN for a notebook with widget
+# state; the course shows no widgets, and a page must load nothing from outside.
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}
 # Math in Markdown ($...$, $$...$$), and the anchors JupyterLab gives headings, so that the
 # notebooks' links such as (01_processes_and_threads.ipynb#The-__main__-guard) resolve.
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
