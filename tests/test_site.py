@@ -64,11 +64,16 @@ NEVER_LOADED: dict[str, str] = {
         "current browsers never take it, and the site does not load the speech extension"
     ),
     "https://cdn.jsdelivr.net/npm/sre-mathmaps-ie@": "the same Internet Explorer path",
+    "https://pydata-sphinx-theme.readthedocs.io/": (
+        "the theme's console message about its version switcher, which the site does not use"
+    ),
 }
 #: Scheme-qualified (http:, https:, ftp:, ...) or protocol-relative addresses leave the site.
 _EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*:)?//", re.IGNORECASE)
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
-_SCRIPT_URL = re.compile(r"""['"`]((?:https?:)?//[^'"`\s]+)""")
+# In scripts, an address is a quoted string starting with http(s):// or // and a host name
+# (XPath's "//*[@id]" and MathJax's "//../../es5" are not addresses).
+_SCRIPT_URL = re.compile(r"""['"`]((?:https?:)?//[a-z0-9-]+(?:\.[a-z0-9-]+)+[^'"`\s]*)""", re.I)
 #: XML namespaces are names, not addresses: scripts use them to create SVG and MathML nodes.
 _NAMESPACE = re.compile(r"^https?://www\.w3\.org/")
 #: Attributes through which an element makes the browser load something.
@@ -203,6 +208,8 @@ def external_in_script(text: str) -> list[str]:
         address = match.group(1)
         if _NAMESPACE.match(address) or any(address.startswith(ok) for ok in NEVER_LOADED):
             continue
+        if text[max(0, match.start() - 5) : match.start()].lower() == "href=":
+            continue  # a link a script writes into the page (MathJax's "About" box)
         found.append(address)
     return found
 
@@ -307,6 +314,9 @@ def test_the_url_check_sees_what_it_must() -> None:
     assert not external_in_css("@font-face { src: url(fonts/course-cjk.woff2) }")
     assert external_in_script('fetch("https://cdn.example/data.json")')
     assert not external_in_script('createElementNS("http://www.w3.org/2000/svg", "svg")')
+    assert not external_in_script('x = \'<a href="https://www.mathjax.org">MathJax</a>\'')
+    assert not external_in_script('evaluate("//*[@data-id]"); root = "//../../es5"')
+    assert external_in_script("import('//esm.example.com/module.js')")
     page = Page(Path("x.html"))
     _Reader(page).feed(
         '<script src="https://cdn.example/a.js"></script><img srcset="//img.example/b.png 2x">'

@@ -76,6 +76,8 @@ class Edition:
     notebooks: Path
     readme: Path
     guide: Path
+    #: Sphinx's name for the language, where it differs from the folder's ("zh_CN" for "zh").
+    sphinx_language: str = ""
 
     @property
     def sources(self) -> Path:
@@ -352,7 +354,7 @@ def sphinx_build(edition: Edition) -> None:
         "-c",
         str(DOCS),
         "-D",
-        f"language={edition.language}",
+        f"language={edition.sphinx_language or edition.language}",
         "-d",
         str(BUILD / "doctrees" / edition.language),
         str(edition.sources),
