@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.site import ASSETS, MATHJAX_PATH, jupyterlab_anchor  # noqa: E402
+from tools.site import ASSETS, MATHJAX_PATH  # noqa: E402
 
 project = "Parallel Python, hands-on"
 author = "the course's authors"
@@ -36,7 +36,7 @@ nb_ipywidgets_js: dict[str, dict[str, str]] = {}
 # notebooks' links such as (01_processes_and_threads.ipynb#The-__main__-guard) resolve.
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 4
-myst_heading_slug_func = jupyterlab_anchor
+myst_heading_slug_func = "tools.site.jupyterlab_anchor"
 
 html_theme = "sphinx_book_theme"
 html_theme_options = {

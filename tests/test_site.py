@@ -215,6 +215,11 @@ def external_in_script(text: str) -> list[str]:
     return found
 
 
+def _path_of(address: str) -> str:
+    """The path of an address, without its query (``?v=...``) or fragment."""
+    return urlsplit(address).path
+
+
 def _local_target(page: Path, address: str) -> tuple[Path, str]:
     parts = urlsplit(address)
     target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
@@ -248,12 +253,13 @@ def test_every_chapter_has_a_page_with_its_title(site: Path) -> None:
 def test_the_sidebar_lists_the_chapters_in_the_notes_order_then_the_guide(site: Path) -> None:
     expected = [f"{notebook.stem}.html" for notebook in ENGLISH.chapters()]
     for page_path in (site / "en" / "index.html", site / "en" / expected[-1]):
-        listed = [
-            urlsplit(link).path.split("/")[-1]
+        # The sidebar links the page it is on as "#".
+        names = [
+            page_path.name if link == "#" else _path_of(link).split("/")[-1]
             for link in read_page(page_path).links
-            if urlsplit(link).path.split("/")[-1] in {*expected, "instructor_guide.html"}
-            and not urlsplit(link).fragment
+            if link == "#" or not urlsplit(link).fragment
         ]
+        listed = [name for name in names if name in {*expected, "instructor_guide.html"}]
         # The sidebar comes first on the page; keep each page's first mention only.
         order = list(dict.fromkeys(listed))
         assert order[: len(expected) + 1] == [*expected, "instructor_guide.html"], page_path.name
@@ -346,7 +352,7 @@ def test_every_solution_cell_is_folded_behind_show_solution(site: Path) -> None:
             # sphinx-togglebutton folds what its selector names, behind its hint.
             assert "togglebuttonSelector = '.cell.tag_solution'" in code, notebook.name
             assert "toggleHintShow = 'Show solution'" in code, notebook.name
-            assert any(url.endswith("togglebutton.js") for _, url in page.loads), notebook.name
+            assert any(_path_of(url).endswith("togglebutton.js") for _, url in page.loads)
         seen += solutions
     assert seen, "no chapter has a solution cell: the test sees nothing"
 
@@ -388,7 +394,7 @@ def test_math_is_typeset_by_the_sites_own_mathjax(site: Path) -> None:
     assert with_math, "no page has math: the test sees nothing"
     for page in with_math:
         scripts = [url for what, url in page.loads if what == "<script src>"]
-        mathjax = [url for url in scripts if url.endswith(MATHJAX_PATH)]
+        mathjax = [url for url in scripts if _path_of(url).endswith(MATHJAX_PATH)]
         assert mathjax, f"{page.path.name} has math but does not load the site's MathJax"
         assert _local_target(page.path, mathjax[0])[0].exists()
     fonts = site / "en" / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
