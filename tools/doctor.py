@@ -266,15 +266,18 @@ class Cpus:
 
 
 def count_cpus() -> Cpus:
-    """The CPUs of this machine, those this process may use, and a container's quota."""
-    logical = os.cpu_count() or 1
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else logical
-    quota = None
-    with contextlib.suppress(Exception):  # helpers (and psutil) may be missing: no quota then
-        from helpers.system import cpu_quota
+    """The CPUs of this machine, those this process may use, and a container's quota.
 
-        quota = cpu_quota()
-    return Cpus(logical, usable, quota)
+    ``helpers.system.cpu_counts`` counts them (chapter 00); where the course is not installed
+    (a problem the report names), only ``os.cpu_count()`` is known.
+    """
+    try:
+        from helpers.system import cpu_counts
+    except Exception:
+        logical = os.cpu_count() or 1
+        return Cpus(logical, logical)
+    counts = cpu_counts()
+    return Cpus(counts.logical, counts.usable, counts.quota)
 
 
 def check_cores(cpus: Cpus | None = None) -> Finding:

@@ -223,16 +223,21 @@ def copy_mathjax(package: Path = MATHJAX_PACKAGE, assets: Path = ASSETS) -> Path
 
 
 def _apt_get_install(package: str) -> bool:
-    """Install a Debian package where this process may (root, apt-get); False where not."""
-    if shutil.which("apt-get") is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+    """Install a Debian package with apt-get (as root: CI, containers); False where it fails.
+
+    Where there is no apt-get, or this process may not install (not root), the caller says
+    what to install by hand.
+    """
+    if shutil.which("apt-get") is None:
         return False
     print(f"make site: installing {package} (apt-get)")
     environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package]
-    if subprocess.run(install, env=environment, check=False).returncode != 0:
-        subprocess.run(["apt-get", "update", "-qq"], env=environment, check=True)
-        subprocess.run(install, env=environment, check=True)
-    return True
+    if subprocess.run(install, env=environment, check=False).returncode == 0:
+        return True
+    # The package lists may be missing or old (a fresh container): update them once.
+    subprocess.run(["apt-get", "update", "-qq"], env=environment, check=False)
+    return subprocess.run(install, env=environment, check=False).returncode == 0
 
 
 def install_mathjax(docs: Path = DOCS) -> Path:
