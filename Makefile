@@ -27,7 +27,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cf
          --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
 BENCH_START_METHOD ?=
 
-.PHONY: help setup lab test test-all unit notebooks lint outputs bench clean
+.PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site doctor clean-site
 NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS))
 
 help:
@@ -36,6 +36,8 @@ help:
 	@echo "make test-all make test under every Python >= 3.11 found, one after another"
 	@echo "make outputs  re-execute the notebooks and store their outputs"
 	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
+	@echo "make site     build the course as a website in docs/_build/html (works offline)"
+	@echo "make doctor   check that this machine is ready for the class"
 	@echo "make clean    remove .venv and caches"
 
 # The environment is rebuilt only when pyproject.toml changes (or .venv is missing).
@@ -87,5 +89,34 @@ outputs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(if $(BENCH_START_METHOD),--start-method $(BENCH_START_METHOD))
 
+# The course as a static website in docs/_build/html (tools/site.py). Its tools are installed
+# on first use: Sphinx and myst-nb (the `site` extra), MathJax 3 from the npm registry
+# (docs/package-lock.json), a CJK font from Debian's fonts-noto-cjk. The build itself needs no
+# network, and its last step is the test that no page loads anything from outside.
+SITE_STAMP := $(VENV)/.site-installed
+MATHJAX    := docs/node_modules/mathjax/es5/tex-chtml.js
+
+$(SITE_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,site]'
+	@touch $(SITE_STAMP)
+
+$(MATHJAX): docs/package.json docs/package-lock.json $(STAMP)
+	$(BIN)/python -m tools.site mathjax
+	@touch $(MATHJAX)
+
+site: $(SITE_STAMP) $(MATHJAX)
+	$(BIN)/python -m tools.site font
+	$(BIN)/python -m tools.site build
+	COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_site.py
+
+# The pre-class check (tools/doctor.py): with the course's environment when there is one,
+# else with $(PYTHON); it installs nothing, it only says what to do.
+doctor:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m tools.doctor; else $(PYTHON) -m tools.doctor; fi
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+# The website's build and its npm packages (`make site` makes both again).
+clean-site:
+	rm -rf docs/_build docs/node_modules
