@@ -348,11 +348,18 @@ def _is_local(url: str) -> bool:
     return (parts.hostname or "") in LOCAL_HOSTS
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_failure_screenshots() -> None:
+    """The screenshots of failed steps are this run's only."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("failed-*.png"):
+        old.unlink()
+
+
 @pytest.fixture
 def browsing(chromium: Path) -> Iterator[Browsing]:
     from playwright.sync_api import sync_playwright
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(chromium), headless=True, timeout=PAGE_SECONDS * 1000
@@ -401,6 +408,7 @@ def _close_news_toast(page: Any) -> None:
         toast.first.wait_for(state="visible", timeout=15_000)
     except Exception:  # no toast: nothing to close
         return
+    print("closing the toast:", toast.first.inner_text().replace("\n", " "))
     no = toast.first.get_by_role("button", name=re.compile(r"^No$"))
     if no.count():
         no.first.click()
@@ -409,19 +417,28 @@ def _close_news_toast(page: Any) -> None:
     toast.first.wait_for(state="hidden", timeout=15_000)
 
 
+_PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')]"
+
+
 def _wait_until_idle(page: Any, seconds: float) -> None:
-    """Until the kernel is idle, no prompt shows ``[*]`` and every code cell has run."""
+    """Until the kernel is idle, no prompt shows ``[*]`` and at least one cell has run (a run
+    that stopped at an error ends the wait too)."""
     page.wait_for_function(
-        """() => {
+        f"""() => {{
             const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
             if (!indicator || indicator.getAttribute('data-status') !== 'idle') return false;
-            const prompts = [...document.querySelectorAll(
-                '.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent.trim());
-            return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
-        }""",
+            const prompts = {_PROMPTS}.map(p => p.textContent.trim());
+            return !prompts.includes('[*]:') && prompts.some(p => /^\\[\\d+\\]:$/.test(p));
+        }}""",
         timeout=seconds * 1000,
         polling=500,
     )
+
+
+def _cells_not_run(page: Any) -> list[int]:
+    """The numbers (from 1) of the code cells whose prompt shows no execution count."""
+    prompts = page.evaluate(f"() => {_PROMPTS}.map(p => p.textContent.trim())")
+    return [i for i, p in enumerate(prompts, start=1) if not re.fullmatch(r"\[\d+\]:", p)]
 
 
 def test_a_learner_runs_a_chapter_in_jupyterlab(lab: Lab, browsing: Browsing) -> None:
@@ -435,25 +452,44 @@ def test_a_learner_runs_a_chapter_in_jupyterlab(lab: Lab, browsing: Browsing) ->
         page.goto(lab.url(f"/lab/tree/{CHAPTER}.ipynb?token={lab.token}"),
                   timeout=PAGE_SECONDS * 1000)
         page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible")
+        # The kernel is started and connected: the status bar says "Python 3 (ipykernel) |
+        # Idle" (before, Run All would leave every cell unrun).
+        page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\|\s*Idle")).first.wait_for(
+            state="visible", timeout=KERNEL_SECONDS * 1000)
         page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
             state="attached", timeout=KERNEL_SECONDS * 1000)
 
     with browsing.step("close the Jupyter news toast"):
         _close_news_toast(page)
 
+    with browsing.step("clear the committed outputs"):
+        # So that every prompt, output and plot checked below comes from this run.
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Edit$")).click()
+        page.locator('[data-command="editmenu:clear-all"]').click()
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].every(
+                cell => cell.querySelectorAll('.jp-OutputArea-output').length === 0)""",
+            timeout=PAGE_SECONDS * 1000,
+        )
+
     with browsing.step("Run All"):
         page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
         page.locator('[data-command="runmenu:run-all"]').click()
+        page.wait_for_function(  # the run has begun: a prompt shows [*] or a count
+            f"() => {_PROMPTS}.some(p => /^\\[(\\*|\\d+)\\]:$/.test(p.textContent.trim()))",
+            timeout=KERNEL_SECONDS * 1000,
+        )
         _wait_until_idle(page, RUN_ALL_SECONDS)
 
     with browsing.step("no unexpected error output"):
         shown = page.locator(
             '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
-        ).all_inner_texts()
+        ).evaluate_all("outputs => outputs.map(o => o.textContent)")  # cells off screen too
         allowed = _committed_stderr(NOTEBOOKS / f"{CHAPTER}.ipynb")
         unexpected = [text for text in shown
                       if not any(text.strip().startswith(a.strip()[:60]) for a in allowed)]
         assert not unexpected, f"stderr or error output after Run All: {unexpected}"
+        assert not _cells_not_run(page), f"code cells not run: {_cells_not_run(page)}"
 
     with browsing.step("plots rendered"):
         images = page.locator(".jp-RenderedImage img")
@@ -482,7 +518,7 @@ def test_a_learner_runs_a_chapter_in_jupyterlab(lab: Lab, browsing: Browsing) ->
         assert not page.get_by_text("# Solution:").first.is_visible(), (
             "a solution's source is visible after Run All"
         )
-        assert "Correct!" not in page.locator(".jp-Notebook").inner_text(), (
+        assert "Correct!" not in (page.locator(".jp-Notebook").text_content() or ""), (
             "Run All ran a solution (its check says Correct!)"
         )
 
@@ -491,17 +527,17 @@ def test_a_learner_runs_a_chapter_in_jupyterlab(lab: Lab, browsing: Browsing) ->
                                 has_text=EXERCISE_MARK).first
         exercise.scroll_into_view_if_needed()
         output = exercise.locator(".jp-OutputArea")
-        assert "returned None" in output.inner_text(), output.inner_text()
+        assert "returned None" in (output.text_content() or ""), output.text_content()
         editor = exercise.locator(".cm-content")
         editor.click()
         page.keyboard.press("ControlOrMeta+a")
         page.keyboard.insert_text(WRONG_ANSWER)
-        assert "return [value for _, value in pairs]" in editor.inner_text()
+        assert "return [value for _, value in pairs]" in (editor.text_content() or "")
         page.keyboard.press("Shift+Enter")
-        verdict = exercise.locator(".jp-OutputArea-output", has_text="Not yet")
+        verdict = exercise.locator(".jp-OutputArea-output", has_text=WRONG_ANSWER_VERDICT)
         verdict.wait_for(state="visible", timeout=CELL_SECONDS * 1000)
         _wait_until_idle(page, CELL_SECONDS)
-        text = output.inner_text()
+        text = output.text_content() or ""
         assert "Not yet" in text and WRONG_ANSWER_VERDICT in text, text
         exercise.scroll_into_view_if_needed()
         browsing.screenshot(f"lab-{CHAPTER}-not-yet.png")
