@@ -11,7 +11,7 @@ What a learner and an instructor see, checked the way they see it:
   exercise cell, gets "Not yet".
 * A page of the static site (``make site``) and a slide (``make slides``), served from
   docs/_build by a local HTTP server: the page loads, its title shows, and a plot or formula
-  on it is drawn.
+  on it is drawn; on a page with formulas, the site's own MathJax typesets every one.
 * No request leaves the machine: the browser may reach only 127.0.0.1 and localhost; every
   other request is blocked, recorded and fails the test.
 
@@ -583,6 +583,40 @@ def test_a_site_page_shows_its_title_and_plots_from_this_machine_only(
         browsing.screenshot(f"site-{CHAPTER}.png")
         images.first.scroll_into_view_if_needed()
         browsing.screenshot(f"site-{CHAPTER}-plot.png")
+    assert not browsing.blocked, f"the page tried to load from outside: {browsing.blocked}"
+
+
+def _page_with_math() -> Path | None:
+    """The first chapter page of the built site that holds a formula."""
+    pages = sorted(SITE_PAGE.parent.glob("[0-9][0-9]_*.html"))
+    return next((p for p in pages if 'class="math' in p.read_text(encoding="utf-8")), None)
+
+
+def test_site_formulas_are_typeset_by_the_sites_own_mathjax(
+    docs_server: str, browsing: Browsing
+) -> None:
+    _require(SITE_PAGE.is_file(), f"{SITE_PAGE} is not built: run `make site`")
+    math_page = _page_with_math()
+    assert math_page is not None, "no chapter page of the site has a formula"
+    page = browsing.page
+    with browsing.step("open a site page with formulas"):
+        response = page.goto(f"{docs_server}/html/en/{math_page.name}", wait_until="load")
+        assert response is not None and response.ok, response
+    with browsing.step("MathJax typesets every formula"):
+        formulas = page.locator(".math")
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.math')].every(
+                m => m.querySelector('mjx-container mjx-math'))""",
+            timeout=PAGE_SECONDS * 1000,
+        )
+        assert formulas.count() > 0
+        typeset = formulas.first.locator("mjx-container")
+        typeset.scroll_into_view_if_needed()
+        assert typeset.is_visible()
+        box = typeset.bounding_box()
+        assert box is not None and box["width"] > 0 and box["height"] > 0, box
+        page.evaluate("y => window.scrollBy(0, y)", -200)  # the formula with its sentence
+        browsing.screenshot(f"site-{math_page.stem}-math.png")
     assert not browsing.blocked, f"the page tried to load from outside: {browsing.blocked}"
 
 
