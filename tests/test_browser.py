@@ -65,7 +65,6 @@ SITE_PAGE = BUILD / "html" / "en" / f"{CHAPTER}.html"
 SLIDES = BUILD / "slides" / f"{CHAPTER}.slides.html"
 
 
-
 def _title(chapter: Path) -> str:
     """The chapter's title: the first level-1 heading of its markdown cells."""
     for cell in json.loads(chapter.read_text(encoding="utf-8"))["cells"]:
@@ -131,11 +130,9 @@ WRONG_ANSWER_VERDICT = "in the order they arrived"
 
 
 def _require(condition: bool, reason: str) -> None:
-    """Skip where a piece is missing; under ``make browser`` fail instead."""
+    """A missing piece fails the test (this file runs only when ``make browser`` asks for it)."""
     if not condition:
-        if REQUIRED:
-            pytest.fail(reason)
-        pytest.skip(reason)
+        pytest.fail(reason)
 
 
 # --- the pieces: Chromium, JupyterLab, the built site, a local web server -------------------
