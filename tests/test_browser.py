@@ -353,13 +353,32 @@ def _fresh_failure_screenshots() -> None:
         old.unlink()
 
 
+#: Set in the browser's environment, so that every process it starts can be found afterwards:
+#: Debian's Chromium starts crash handlers that leave its process tree (their parent is init).
+BROWSER_RUN_ENV = "COURSE_BROWSER_RUN"
+
+
+def _processes_tagged(tag: str) -> list[psutil.Process]:
+    """Running processes whose environment carries ``BROWSER_RUN_ENV=tag``."""
+    tagged = []
+    for proc in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if proc.status() != psutil.STATUS_ZOMBIE and proc.environ().get(BROWSER_RUN_ENV) == tag:
+                tagged.append(proc)
+    return tagged
+
+
 @pytest.fixture
 def browsing(chromium: Path) -> Iterator[Browsing]:
+    """A headless Chromium page that may reach this machine only; afterwards the browser is
+    closed and every process it started (its crash handlers too) has ended."""
     from playwright.sync_api import sync_playwright
 
+    tag = secrets.token_hex(8)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, timeout=PAGE_SECONDS * 1000
+            executable_path=str(chromium), headless=True, timeout=PAGE_SECONDS * 1000,
+            env={**os.environ, BROWSER_RUN_ENV: tag},
         )
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -381,6 +400,14 @@ def browsing(chromium: Path) -> Iterator[Browsing]:
             context.close()
         finally:
             browser.close()
+    _, alive = psutil.wait_procs(_processes_tagged(tag), timeout=STOP_SECONDS)
+    leftovers = []
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            leftovers.append(f"pid {proc.pid}: {' '.join(proc.cmdline())[:200]}")
+            proc.kill()
+    assert not leftovers, "the browser left processes running (now killed):\n" + "\n".join(
+        leftovers)
 
 
 # --- JupyterLab ------------------------------------------------------------------------------
