@@ -332,7 +332,22 @@ class Browsing:
                 self.page.screenshot(path=str(shot), timeout=30_000)
             pytest.fail(f"step '{name}' failed (screenshot: {shot}):\n{error}")
 
-    def screenshot(self, name: str) -> Path:
+    def screenshot(self, name: str, showing: Any = None) -> Path:
+        """Save a screenshot of the page, scrolled so that ``showing`` (a locator) is in view.
+
+        JupyterLab draws a cell only once it is scrolled into view, so the shot waits until
+        the element is inside the window and two frames have been painted.
+        """
+        if showing is not None:
+            showing.scroll_into_view_if_needed()
+            self.page.wait_for_function(
+                """e => { const r = e.getBoundingClientRect();
+                          return r.height > 0 && r.top < window.innerHeight && r.bottom > 0; }""",
+                arg=showing.element_handle(),
+            )
+        self.page.evaluate(
+            "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
         path = SCREENSHOTS / name
         self.page.screenshot(path=str(path), timeout=30_000)
         return path
@@ -527,9 +542,8 @@ def test_a_learner_runs_a_chapter_in_jupyterlab(lab: Lab, browsing: Browsing) ->
         sizes = images.evaluate_all("imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])")
         assert len(sizes) == committed, f"{len(sizes)} plots shown, {committed} committed"
         assert all(w > 0 and h > 0 for w, h in sizes), f"a plot was not drawn: {sizes}"
-        images.first.scroll_into_view_if_needed()
+        browsing.screenshot(f"lab-{CHAPTER}-after-run-all.png", showing=images.first)
         assert images.first.is_visible()
-        browsing.screenshot(f"lab-{CHAPTER}-after-run-all.png")
 
     with browsing.step("solutions folded"):
         hidden = sum(
@@ -563,8 +577,7 @@ def test_a_learner_runs_a_chapter_in_jupyterlab(lab: Lab, browsing: Browsing) ->
         _wait_until_idle(page, CELL_SECONDS)
         text = output.text_content() or ""
         assert "Not yet" in text and WRONG_ANSWER_VERDICT in text, text
-        exercise.scroll_into_view_if_needed()
-        browsing.screenshot(f"lab-{CHAPTER}-not-yet.png")
+        browsing.screenshot(f"lab-{CHAPTER}-not-yet.png", showing=exercise)
 
     assert not browsing.blocked, f"requests to outside were attempted: {browsing.blocked}"
 
@@ -605,8 +618,7 @@ def test_a_site_page_shows_its_title_and_plots_from_this_machine_only(
     with browsing.step("screenshot of the site page"):
         page.evaluate("window.scrollTo(0, 0)")
         browsing.screenshot(f"site-{CHAPTER}.png")
-        images.first.scroll_into_view_if_needed()
-        browsing.screenshot(f"site-{CHAPTER}-plot.png")
+        browsing.screenshot(f"site-{CHAPTER}-plot.png", showing=images.first)
     assert not browsing.blocked, f"the page tried to load from outside: {browsing.blocked}"
 
 
