@@ -111,8 +111,11 @@ site: $(SITE_STAMP) $(MATHJAX)
 
 # The pre-class check (tools/doctor.py): with the course's environment when there is one,
 # else with $(PYTHON); it installs nothing, it only says what to do.
+# A Python older than 3.8 cannot even read tools/doctor.py: it gets the doctor's verdict here.
 doctor:
-	@if [ -x $(BIN)/python ]; then $(BIN)/python -m tools.doctor; else $(PYTHON) -m tools.doctor; fi
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m tools.doctor; else \
+	  $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 8) else "PROBLEM  Python %d.%d is too old: the course needs 3.11 or newer.\n         What to do: install Python 3.12 (python.org, your package manager, or conda), then run: make doctor PYTHON=python3.12" % sys.version_info[:2])' \
+	  && $(PYTHON) -m tools.doctor; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
