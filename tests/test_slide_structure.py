@@ -23,12 +23,16 @@ No extra is needed: these tests read the notebooks only.
 
 from __future__ import annotations
 
+import doctest
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tools import html_pages, slide_budget
+from tools import slides as slide_tools
 from tools.slide_budget import BUDGET, SLIDE_TYPES, slide_height, slide_type, slides
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,3 +164,12 @@ def test_the_checks_see_a_solution_shown_and_a_section_that_runs_on() -> None:
     ]
     problems = structure_problems(cells)
     assert [problem.split(" ", 2)[1] for problem in problems] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    "module", [slide_budget, slide_tools, html_pages], ids=lambda m: m.__name__
+)
+def test_the_slide_tools_examples_hold(module: ModuleType) -> None:
+    # `make unit` runs the doctests of helpers/ only; these tools' examples are checked here.
+    failures, tried = doctest.testmod(module)
+    assert tried and not failures, f"{module.__name__}: {failures} of {tried} examples failed"
