@@ -8,7 +8,9 @@ What must hold of the built slides:
   or ``@import``, nor an address in a script, with an external address, in the pages or in
   the libraries beside them (plain ``<a href>`` links are fine);
 * everything a page loads is there, beside it: reveal.js 5 with its ``white`` theme, jQuery,
-  require.js and MathJax 2, by relative paths, so the folder works opened from disk or served.
+  require.js and MathJax 2, by relative paths, so the folder works opened from disk or served;
+* where the build cut a CJK font subset (it can where fontTools, brotli and a CJK font are
+  there, as after ``make site``), it covers every Chinese character on the slides.
 
 ``make slides`` builds the slides and runs this file as its last step
 (``COURSE_SLIDES_REQUIRED=1``, which turns every skip into a failure). Elsewhere (``make unit``)
@@ -36,6 +38,7 @@ from tools.html_pages import (
     local_target,
     read_page,
 )
+from tools.site import is_cjk
 from tools.slide_budget import slides
 
 REQUIRED = os.environ.get("COURSE_SLIDES_REQUIRED") == "1"
@@ -181,6 +184,19 @@ def test_everything_a_slide_page_loads_is_beside_it(built: Path) -> None:
     } <= names, names
 
 
+def test_the_cjk_font_subset_covers_every_chinese_character_of_the_slides(built: Path) -> None:
+    stylesheet = (built / slide_tools.CJK_STYLESHEET).read_text(encoding="utf-8")
+    if "@font-face" not in stylesheet:
+        # An optional part of the build (fontTools with brotli, a CJK font): not required.
+        pytest.skip(f"the slides were built without a CJK font subset: {stylesheet.strip()}")
+    from fontTools.ttLib import TTFont
+
+    covered = set(TTFont(str(built / slide_tools.CJK_FONT))["cmap"].getBestCmap())
+    shown = {c for page in pages(built) for c in " ".join(page.text) if is_cjk(c)}
+    assert shown, "no Chinese on the slides: the test sees nothing"
+    assert not {c for c in shown if ord(c) not in covered}
+
+
 def test_the_libraries_are_reveal_js_5_and_mathjax_2_from_the_lock_file() -> None:
     lock = json.loads((slide_tools.DOCS / "package-lock.json").read_text(encoding="utf-8"))
     packages = lock["packages"]
@@ -197,3 +213,16 @@ def test_chapter_links_point_at_the_chapters_slides() -> None:
     assert slide_tools.link_chapters_to_slides(page) == (
         '<a href="01_processes_and_threads.slides.html">01</a> <a href="#Key-points">x</a>'
     )
+
+
+def test_without_a_cjk_font_the_slides_keep_an_empty_font_stylesheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = tmp_path / "00_x.slides.html"
+    page.write_text("<p>在queue中存放结果</p>", encoding="utf-8")
+    monkeypatch.setattr(slide_tools.site_tools, "find_cjk_font", lambda: None)
+    said = slide_tools.write_cjk_font([page], tmp_path)
+    assert "no CJK font found" in said
+    stylesheet = (tmp_path / slide_tools.CJK_STYLESHEET).read_text(encoding="utf-8")
+    assert "@font-face" not in stylesheet and "no CJK font found" in stylesheet
+    assert not (tmp_path / slide_tools.CJK_FONT).exists()

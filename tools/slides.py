@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib.util
 import json
 import re
 import shutil
@@ -54,6 +55,12 @@ BUILD_STAMP = SLIDES / ".built"
 LIB = "lib"
 #: The reveal.js theme: the only one of reveal.js's themes that loads no web font.
 THEME = "white"
+#: Chinese on the slides (the chapters' subtitles) is drawn with a subset of a CJK font cut at
+#: build time, as the site does (tools/site.py), where the tools for it are there: fontTools
+#: with brotli (the ``site`` extra) and a CJK font (Debian's fonts-noto-cjk). The template
+#: always loads this stylesheet; without the subset it is empty and the viewer's fonts are used.
+CJK_STYLESHEET = f"{LIB}/fonts/course-cjk.css"
+CJK_FONT = f"{LIB}/fonts/course-cjk.woff2"
 #: The slide size reveal.js scales to the screen (nbconvert's default, reveal.js's too).
 WIDTH, HEIGHT = 960, 700
 SLIDE_SUFFIX = ".slides.html"
@@ -220,6 +227,35 @@ def title_of(notebook: Path) -> str:
     return notebook.stem
 
 
+def write_cjk_font(pages: list[Path], slides: Path = SLIDES) -> str:
+    """Cut the CJK font subset for the Chinese on ``pages`` and write its stylesheet.
+
+    Returns what was done, in words: the subset needs a CJK font and fontTools with brotli;
+    without them the stylesheet declares no font and the slides use the viewer's fonts.
+    """
+    stylesheet = slides / CJK_STYLESHEET
+    stylesheet.parent.mkdir(parents=True, exist_ok=True)
+    characters = site_tools.cjk_characters(pages)
+    font = site_tools.find_cjk_font()
+    missing = [name for name in ("fontTools", "brotli") if importlib.util.find_spec(name) is None]
+    if not characters or font is None or missing:
+        if not characters:
+            reason = "no Chinese on the slides"
+        elif font is None:
+            reason = "no CJK font found (Debian: fonts-noto-cjk; `make site` installs it)"
+        else:
+            reason = f"{' and '.join(missing)} missing (the `site` extra; `make site`)"
+        stylesheet.write_text(f"/* No CJK font subset: {reason}. */\n", encoding="utf-8")
+        return f"Chinese in the viewer's fonts: {reason}"
+    site_tools.subset_cjk_font(font, characters, slides / CJK_FONT)
+    stylesheet.write_text(
+        '@font-face {\n  font-family: "Course CJK";\n'
+        f'  src: url("{Path(CJK_FONT).name}") format("woff2");\n  font-display: swap;\n}}\n',
+        encoding="utf-8",
+    )
+    return f"Chinese drawn with a subset of {font.name} ({len(characters)} characters)"
+
+
 def write_index(notebooks: list[Path], slides: Path = SLIDES) -> Path:
     """The index page: a link to each chapter's slides."""
     items = "\n".join(
@@ -254,6 +290,7 @@ def build(notebooks: Path = NOTEBOOKS, slides: Path = SLIDES) -> Path:
         body, _ = export.from_notebook_node(nbformat.read(notebook, as_version=4))
         page = link_chapters_to_slides(body)
         slide_page(notebook, slides).write_text(page, encoding="utf-8")
+    print(write_cjk_font([slide_page(notebook, slides) for notebook in found], slides))
     stale = set(slides.glob(f"*{SLIDE_SUFFIX}")) - {slide_page(n, slides) for n in found}
     for page in stale:
         page.unlink()
