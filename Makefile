@@ -27,7 +27,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cf
          --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
 BENCH_START_METHOD ?=
 
-.PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site doctor clean-site
+.PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site slides doctor clean-site
 NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS))
 
 help:
@@ -37,6 +37,7 @@ help:
 	@echo "make outputs  re-execute the notebooks and store their outputs"
 	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
 	@echo "make site     build the course as a website in docs/_build/html (works offline)"
+	@echo "make slides   build every chapter as slides in docs/_build/slides (works offline)"
 	@echo "make doctor   check that this machine is ready for the class"
 	@echo "make clean    remove .venv and caches"
 
@@ -109,6 +110,21 @@ site: $(SITE_STAMP) $(MATHJAX)
 	$(BIN)/python -m tools.site build
 	COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_site.py
 
+# Every chapter as reveal.js slides in docs/_build/slides (tools/slides.py): nbconvert's export
+# of the stored outputs, cut where each notebook's slide metadata says. reveal.js 5, jQuery,
+# require.js and MathJax 2 come from the npm registry (docs/package-lock.json) and are copied
+# beside the slides. The build needs no network; its last step is the test that no slide loads
+# anything from outside.
+REVEAL := docs/node_modules/reveal.js/dist/reveal.js
+
+$(REVEAL): docs/package.json docs/package-lock.json $(STAMP)
+	$(BIN)/python -m tools.slides npm
+	@touch $(REVEAL)
+
+slides: $(STAMP) $(REVEAL)
+	$(BIN)/python -m tools.slides build
+	COURSE_SLIDES_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_slides.py
+
 # The pre-class check (tools/doctor.py): with the course's environment when there is one,
 # else with $(PYTHON); it installs nothing, it only says what to do.
 # A Python older than 3.8 cannot even read tools/doctor.py: it gets the doctor's verdict here.
@@ -120,6 +136,7 @@ doctor:
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
 
-# The website's build and its npm packages (`make site` makes both again).
+# The website's and the slides' builds (both in docs/_build) and their npm packages (`make site`
+# and `make slides` make them again).
 clean-site:
 	rm -rf docs/_build docs/node_modules
