@@ -12,9 +12,11 @@ as long as the notebook. What must hold, in every chapter:
 * every solution (``%%solution``) is skipped: the slides show the exercise, not its answer;
 * no slide is taller than the screen, by :mod:`tools.slide_budget`'s estimate (measured on
   the built slides, see there): reveal.js shows a slide of 960x700 pixels scaled to the screen
-  as a whole, so what does not fit is cut off on any projector. A cell that alone is taller
-  than a slide cannot be split by metadata, only by changing its text: those are listed in
-  :data:`TALLER_THAN_A_SLIDE` (they scroll on the slides, docs/slides/course_slides.html.j2);
+  as a whole, so what does not fit is cut off on any projector. The metadata keeps slides of
+  several cells within the budget; a cell that alone is taller than a slide is cut for the
+  slides only (:func:`tools.slide_budget.fitted`: between paragraphs, or its code and its
+  outputs on two slides, a piece still too tall shrunk), and what the slides show fits, with
+  nothing lost or repeated;
 * the notebook asks RISE for the ``white`` theme (the only reveal.js theme that loads no web
   font) and the slides' size, in ``metadata.rise``.
 
@@ -33,30 +35,23 @@ import pytest
 
 from tools import html_pages, slide_budget
 from tools import slides as slide_tools
-from tools.slide_budget import BUDGET, SLIDE_TYPES, slide_height, slide_type, slides
+from tools.slide_budget import (
+    BUDGET,
+    CELL_GAP,
+    OUTPUTS_ONLY,
+    SLIDE_TYPES,
+    fitted,
+    shown_height,
+    slide_height,
+    slide_type,
+    slides,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: What the notebooks ask RISE for (jupyterlab-rise reads ``metadata.rise``).
 RISE_THEME = "white"
 RISE_SIZE = {"width": 960, "height": 700}
-
-#: Cells that alone are taller than a slide, by chapter: only a change of their text (two
-#: cells instead of one, shorter code) would let them fit; the slides scroll for them. The
-#: test fails when a new one appears and when a listed one fits (then take it off the list).
-TALLER_THAN_A_SLIDE: dict[str, set[str]] = {
-    "00_introduction": {"c19"},
-    "01_processes_and_threads": {"c25"},
-    "03_benchmark": {"c00", "c05", "c08", "c12", "c25", "c31", "c33"},
-    "04_pools": {"c14", "c25", "c27", "c29a"},
-    "05_shared_memory": {"c46", "c48"},
-    "06_locks": {"c04", "c08", "c12", "c21", "c32"},
-    "07_your_own_code": {"c00", "c29", "c37"},
-    "08_when_things_go_wrong": {"c00", "c31"},
-    "09_dask_distributed": {"c00"},
-    "10_capstone": {"c04", "c08", "c17"},
-}
-
 
 def _cells(notebook: Path) -> list[dict[str, Any]]:
     return json.loads(notebook.read_text(encoding="utf-8"))["cells"]
@@ -90,19 +85,27 @@ def structure_problems(cells: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
-def too_tall(cells: list[dict[str, Any]]) -> tuple[list[str], set[str]]:
-    """Slides taller than the budget: those of several cells, and the single cells."""
-    crowded, single = [], set()
+def too_tall(cells: list[dict[str, Any]]) -> list[str]:
+    """The slides of several cells that are taller than the budget (a single cell taller than
+    a slide is cut or shrunk for the slides, by :func:`tools.slide_budget.fitted`)."""
+    crowded = []
     for shown in slides(cells):
         height = slide_height(shown)
-        if height <= BUDGET:
-            continue
-        if len(shown) == 1:
-            single.add(shown[0][1].get("id", str(shown[0][0])))
-        else:
+        if height > BUDGET and len(shown) > 1:
             ids = ", ".join(cell.get("id", str(number)) for number, cell in shown)
             crowded.append(f"the slide of cells {ids}: about {height:.0f} px of {BUDGET}")
-    return crowded, single
+    return crowded
+
+
+def shown_too_tall(cells: list[dict[str, Any]]) -> list[str]:
+    """The slides, as :func:`fitted` shows them, that are taller than the budget."""
+    problems = []
+    for shown in slides(fitted(cells)):
+        height = sum(shown_height(cell) for _, cell in shown) + CELL_GAP * (len(shown) - 1)
+        if height > BUDGET:
+            ids = ", ".join(cell.get("id", "?") for _, cell in shown)
+            problems.append(f"the slide of {ids}: about {height:.0f} px of {BUDGET}")
+    return problems
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
@@ -114,14 +117,51 @@ def test_every_cell_has_a_slide_type_that_starts_sections_and_skips_solutions(
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
-def test_no_slide_is_taller_than_the_screen(notebook: Path) -> None:
-    crowded, single = too_tall(_cells(notebook))
+def test_no_slide_of_several_cells_is_taller_than_the_screen(notebook: Path) -> None:
+    crowded = too_tall(_cells(notebook))
     assert not crowded, f"{notebook.name}: split these slides:\n" + "\n".join(crowded)
-    listed = TALLER_THAN_A_SLIDE.get(notebook.stem, set())
-    assert single == listed, (
-        f"{notebook.name}: cells taller than a slide on their own: {sorted(single)}; "
-        f"listed in TALLER_THAN_A_SLIDE: {sorted(listed)}"
+
+
+@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
+def test_no_slide_as_shown_is_taller_than_the_screen(notebook: Path) -> None:
+    problems = shown_too_tall(_cells(notebook))
+    assert not problems, f"{notebook.name}: shorten these cells:\n" + "\n".join(problems)
+
+
+def _shown_text(cells: list[dict[str, Any]]) -> tuple[str, list[str], list[Any]]:
+    markdown = " ".join(
+        " ".join("".join(c["source"]).split()) for c in cells if c["cell_type"] == "markdown"
     )
+    code = [
+        "".join(c["source"]) for c in cells
+        if c["cell_type"] == "code" and OUTPUTS_ONLY not in c["metadata"].get("tags", [])
+    ]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    return markdown, code, outputs
+
+
+@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
+def test_the_slides_cut_cells_without_losing_or_repeating_anything(notebook: Path) -> None:
+    cells = _cells(notebook)
+    assert _shown_text(fitted(cells)) == _shown_text(cells)
+    assert json.loads(notebook.read_text(encoding="utf-8"))["cells"] == cells, "changed in place"
+
+
+def test_a_cell_too_tall_is_cut_into_slides_that_fit() -> None:
+    prose = {"cell_type": "markdown", "id": "p", "source": "\n\n".join(["word " * 300] * 4),
+             "metadata": {"slideshow": {"slide_type": "fragment"}}}
+    code = {"cell_type": "code", "id": "c", "source": "\n".join(["x = 1"] * 30),
+            "metadata": {"slideshow": {"slide_type": "-"}},
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n" * 30}]}
+    pieces = fitted([prose, code])
+    assert [slide_type(cell) for cell in pieces] == [
+        "fragment", "subslide", "subslide", "subslide"
+    ]
+    assert [cell["id"] for cell in pieces] == ["p-1", "p-2", "c-1", "c-2"]
+    assert pieces[2]["outputs"] == [] and OUTPUTS_ONLY in pieces[3]["metadata"]["tags"]
+    assert all(shown_height(cell) <= BUDGET for cell in pieces)
+    assert shown_too_tall([prose, code]) == []
+    assert shown_too_tall([dict(code, source="\n".join(["x = 1"] * 80))]), "80 lines stay too tall"
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
@@ -133,7 +173,6 @@ def test_rise_presents_the_chapter_in_the_white_theme(notebook: Path) -> None:
 
 def test_every_chapter_is_checked() -> None:
     assert len(CHAPTERS) >= 11
-    assert set(TALLER_THAN_A_SLIDE) <= {notebook.stem for notebook in CHAPTERS}
 
 
 def test_a_chapter_without_slide_metadata_fails_the_checks() -> None:
@@ -144,7 +183,7 @@ def test_a_chapter_without_slide_metadata_fails_the_checks() -> None:
     assert len(problems) == len(cells)
     # Without metadata the whole chapter is one slide, far taller than the screen.
     assert [len(shown) for shown in slides(cells)] == [len(cells)]
-    assert too_tall(cells)[0]
+    assert too_tall(cells)
 
 
 def test_the_checks_see_a_solution_shown_and_a_section_that_runs_on() -> None:

@@ -39,7 +39,7 @@ from tools.html_pages import (
     read_page,
 )
 from tools.site import is_cjk
-from tools.slide_budget import slides
+from tools.slide_budget import OUTPUTS_ONLY, fitted, slides
 
 REQUIRED = os.environ.get("COURSE_SLIDES_REQUIRED") == "1"
 CHAPTERS = slide_tools.chapters()
@@ -99,7 +99,7 @@ def test_every_chapter_has_its_slides_listed_on_the_index(built: Path) -> None:
 def test_each_chapter_has_one_reveal_slide_per_slide_of_its_metadata(built: Path) -> None:
     section = re.compile(r"<section\b")
     for notebook in CHAPTERS:
-        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        cells = fitted(json.loads(notebook.read_text(encoding="utf-8"))["cells"])
         shown = list(slides(cells))
         starts = sum(
             1 for group in shown if group[0][1]["metadata"]["slideshow"]["slide_type"] == "slide"
@@ -117,7 +117,13 @@ def test_the_slides_show_every_code_cell_but_the_skipped_ones_and_no_solution(bu
         shown = [cell for cell in code if cell["metadata"]["slideshow"]["slide_type"] != "skip"]
         solutions += sum("".join(cell["source"]).startswith("%%solution") for cell in code)
         html = slide_tools.slide_page(notebook).read_text(encoding="utf-8")
-        assert html.count('class="jp-Cell jp-CodeCell') == len(shown), notebook.name
+        # A code cell too tall for one slide shows its outputs on the next, without its code.
+        pieces = [cell for cell in fitted(shown) if cell["cell_type"] == "code"]
+        outputs_only = [c for c in pieces if OUTPUTS_ONLY in c["metadata"].get("tags", [])]
+        assert html.count('class="jp-Cell jp-CodeCell') == len(pieces), notebook.name
+        assert html.count(f"celltag_{OUTPUTS_ONLY}") == len(outputs_only), notebook.name
+        code_shown = html.count('class="jp-CodeMirrorEditor')
+        assert code_shown == len(pieces) - len(outputs_only), f"{notebook.name}: code twice"
         # A solution's check says "Correct!"; the slides show the learner's "Not yet" only.
         assert "Correct!" not in html, f"{notebook.name} shows a solution's output"
     assert solutions, "no chapter has a solution: the test sees nothing"

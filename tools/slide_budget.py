@@ -7,9 +7,11 @@ on any projector. Where a slide starts is written in each cell's metadata
 :func:`slide_height` that no slide holds more than :data:`BUDGET` pixels.
 
 The heights below were measured in Chromium on slides built by ``make slides`` (the ``white``
-theme, with the type sizes of docs/slides/course_slides.html.j2: 16px text, 15px code): a
-slide of 30 code lines, of 30 bullet lines, of a 300-word paragraph and of a plot, at a
-window of 960x700. They are an estimate, a little generous: a slide within the budget fits.
+theme, with 16px text and 15px code): a slide of 30 code lines, of 30 bullet lines, of a
+300-word paragraph and of a plot, at a window of 960x700. They are an estimate, found up to
+10 % short on real slides; the slides use one pixel less (15px text, 14px code,
+docs/slides/course_slides.html.j2), which absorbs that. The real-browser test measures every
+built slide (tests/test_browser.py).
 
 Only the standard library: the structure test runs in a plain ``make unit``.
 """
@@ -29,9 +31,14 @@ BUDGET = 660
 #: paragraph's source lines flow together); a list item's line 25 px of 95 characters; the
 #: space between two blocks 20 px (none between two list items); a heading 46 px (a ``#``
 #: title 70); a table row 36 px (cells wrap); a display formula (``$$``) 50 px; a quotation
-#: (``>``, a pitfall box) is narrower (64 characters a line) and framed (60 px more).
+#: (``>``, a pitfall box) is narrower (64 characters a line) and framed (60 px more). A table
+#: row takes 36 px.
 TEXT_LINE, TEXT_CHARACTERS, ITEM_LINE, ITEM_CHARACTERS = 20, 100, 25, 95
 BLOCK_GAP, HEADING, TITLE, TABLE_ROW, FORMULA = 20, 46, 70, 36, 50
+#: A table's cells wrap in their columns: a row of more than this many characters (its
+#: source, as it reads) takes two lines or more, each further line 20 px (measured on the
+#: tables of chapters 00 and 03).
+TABLE_CHARACTERS, TABLE_WRAP = 80, 20
 QUOTE_CHARACTERS, QUOTE_FRAME = 64, 60
 #: Code and text output: 17.3 px a line; output wraps at about 100 characters. A code cell's
 #: frame adds 24 px, each output 16 px.
@@ -103,7 +110,9 @@ def markdown_height(source: str) -> float:
             height += BLOCK_GAP  # list items follow each other without a gap
         previous = kind
         if kind == "table":  # every row but the line under the header
-            height += TABLE_ROW * sum(not set(row) <= set("|-: ") for row in lines)
+            rows = [_visible(row) for row in lines if not set(row) <= set("|-: ")]
+            lines_of = [math.ceil(len(row) / TABLE_CHARACTERS) for row in rows]
+            height += sum(TABLE_ROW + TABLE_WRAP * (lines - 1) for lines in lines_of)
         elif kind == "heading":
             height += TITLE if text.startswith("# ") else HEADING
         elif kind == "formula":
@@ -194,3 +203,140 @@ def slides(cells: Iterable[dict[str, Any]]) -> Iterator[list[tuple[int, dict[str
 def slide_height(shown: list[tuple[int, dict[str, Any]]]) -> float:
     """Pixels the cells of one slide take, with the space between them."""
     return sum(cell_height(cell) for _, cell in shown) + CELL_GAP * (len(shown) - 1)
+
+
+#: How much a piece of a cell that alone is taller than a slide may be shrunk (CSS ``zoom``,
+#: docs/slides/course_slides.html.j2 has one rule per step: ``.celltag_slide-zoom-80``).
+ZOOMS = (90, 80, 70, 60)
+#: The tag of a cell's outputs shown on the slide after its code (the code is removed there).
+OUTPUTS_ONLY = "slide-outputs-only"
+
+
+def _paragraphs(source: str) -> list[str]:
+    """A markdown source cut at its blank lines, never inside a fenced code block.
+
+    >>> _paragraphs("One.\\n\\n```\\na\\n\\nb\\n```\\n\\nTwo.")
+    ['One.', '```\\na\\n\\nb\\n```', 'Two.']
+    """
+    parts, lines, fenced = [], [], False
+    for line in source.splitlines():
+        if line.strip().startswith("```"):
+            fenced = not fenced
+        if not line.strip() and not fenced:
+            if lines:
+                parts.append("\n".join(lines))
+                lines = []
+            continue
+        lines.append(line)
+    if lines:
+        parts.append("\n".join(lines))
+    return parts
+
+
+def _headed_paragraphs(source: str) -> list[str]:
+    """:func:`_paragraphs`, each heading kept with the paragraph after it (no slide ends on a
+    heading).
+
+    >>> _headed_paragraphs("One.\\n\\n## Two\\n\\nThree.")
+    ['One.', '## Two\\n\\nThree.']
+    """
+    parts: list[str] = []
+    heading = ""
+    for paragraph in _paragraphs(source):
+        if paragraph.lstrip().startswith("#") and "\n" not in paragraph.strip():
+            heading = f"{heading}{paragraph}\n\n"
+            continue
+        parts.append(heading + paragraph)
+        heading = ""
+    if heading:
+        parts.append(heading.rstrip())
+    return parts
+
+
+def _with(cell: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A copy of ``cell`` (metadata copied too) with ``changes``."""
+    copy = {**cell, "metadata": {**cell.get("metadata", {})}, **changes}
+    copy["metadata"]["slideshow"] = {**copy["metadata"].get("slideshow", {})}
+    return copy
+
+
+def _pieces(cell: dict[str, Any]) -> list[dict[str, Any]]:
+    """A cell cut into pieces that each fit a slide where it can be cut.
+
+    Markdown is cut between paragraphs, as many to a piece as fit; a code cell into its code
+    and its outputs (shown without the code, tagged :data:`OUTPUTS_ONLY`).
+    """
+    if cell_height(cell) <= BUDGET:
+        return [_with(cell)]
+    if cell.get("cell_type") == "markdown":
+        pieces: list[str] = []
+        for paragraph in _headed_paragraphs(_text(cell.get("source", ""))):
+            joined = f"{pieces[-1]}\n\n{paragraph}" if pieces else paragraph
+            if pieces and markdown_height(joined) <= BUDGET:
+                pieces[-1] = joined
+            else:
+                pieces.append(paragraph)
+        return [_with(cell, source=text, id=f"{cell.get('id', 'cell')}-{number}")
+                for number, text in enumerate(pieces, start=1)]
+    if cell.get("cell_type") == "code" and cell.get("outputs"):
+        code = _with(cell, outputs=[], id=f"{cell.get('id', 'cell')}-1")
+        outputs = _with(cell, id=f"{cell.get('id', 'cell')}-2")
+        outputs["metadata"]["tags"] = [*outputs["metadata"].get("tags", []), OUTPUTS_ONLY]
+        return [code, outputs]
+    return [_with(cell)]
+
+
+def zoom_of(cell: dict[str, Any]) -> float:
+    """The zoom a cell is shown at: 1, or what its ``slide-zoom-NN`` tag says."""
+    for tag in cell.get("metadata", {}).get("tags", []):
+        if tag.startswith("slide-zoom-"):
+            return int(tag.removeprefix("slide-zoom-")) / 100
+    return 1.0
+
+
+def shown_height(cell: dict[str, Any]) -> float:
+    """Pixels a cell takes on a slide as :func:`fitted` shows it (its code left out where it
+    shows only the outputs, shrunk by its zoom)."""
+    if OUTPUTS_ONLY in cell.get("metadata", {}).get("tags", []):
+        height = sum(output_height(output) for output in cell.get("outputs", []))
+    else:
+        height = cell_height(cell)
+    return height * zoom_of(cell)
+
+
+def fitted(cells: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cells as the slides show them: no slide taller than :data:`BUDGET`.
+
+    The notebooks say where slides start (their metadata); a cell that alone is taller than a
+    slide is cut where it can be (:func:`_pieces`), each further piece on a subslide of its
+    own, and so is a piece or cell that no longer fits on the slide it would join; a piece
+    still too tall is shrunk (a ``slide-zoom-NN`` tag, down to 60 %). The notebooks
+    themselves are not changed: a learner reads each cell whole.
+
+    >>> long = {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": "slide"}},
+    ...         "source": "\\n\\n".join(["word " * 250] * 3)}
+    >>> [(slide_type(cell), markdown_height(cell["source"])) for cell in fitted([long])]
+    [('slide', 540), ('subslide', 260)]
+    """
+    result: list[dict[str, Any]] = []
+    filled = 0.0  # pixels of the current slide taken so far
+    for cell in cells:
+        if slide_type(cell) in ("skip", "notes"):
+            result.append(cell)
+            continue
+        for number, piece in enumerate(_pieces(cell)):
+            height = shown_height(piece)
+            if height > BUDGET:
+                zoom = next((z for z in ZOOMS if height * z / 100 <= BUDGET), ZOOMS[-1])
+                piece["metadata"]["tags"] = [*piece["metadata"].get("tags", []),
+                                             f"slide-zoom-{zoom}"]
+                height = shown_height(piece)
+            # A piece of a cut cell, or what no longer fits beside it, opens a subslide.
+            if slide_type(piece) in STARTS and not number:
+                filled = 0.0
+            elif number or (filled and filled + CELL_GAP + height > BUDGET):
+                piece["metadata"]["slideshow"]["slide_type"] = "subslide"
+                filled = 0.0
+            filled += (CELL_GAP if filled else 0) + height
+            result.append(piece)
+    return result

@@ -9,7 +9,9 @@ outputs (nothing is executed), one page per chapter, with an index page::
 
 Where the slides break is written in each notebook's cell metadata
 (``metadata.slideshow.slide_type``, checked by tests/test_slide_structure.py); the solutions
-are skipped there.
+are skipped there. A cell that alone is taller than a slide is cut for the slides only
+(:func:`tools.slide_budget.fitted`: markdown between paragraphs, code and its outputs on two
+slides, a piece still too tall shrunk), so that no slide is taller than the screen.
 
 Nothing is loaded from outside, when building or when presenting: the libraries nbconvert's
 template loads come from the npm registry (``docs/package.json``, ``docs/package-lock.json``,
@@ -42,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools import site as site_tools
+from tools.slide_budget import OUTPUTS_ONLY, fitted
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -202,7 +205,19 @@ def exporter():  # -> nbconvert.SlidesExporter (imported here: `make slides` alo
     # The prompts ("In [3]:") take a sixth of the width a slide has for code.
     config.SlidesExporter.exclude_input_prompt = True
     config.SlidesExporter.exclude_output_prompt = True
+    # A cell too tall for a slide shows its outputs on the next one, without its code again.
+    config.TagRemovePreprocessor.remove_input_tags = {OUTPUTS_ONLY}
     return SlidesExporter(config=config)
+
+
+def slide_notebook(notebook: Path):  # -> nbformat.NotebookNode
+    """A chapter as its slides show it: cells too tall for a slide cut or shrunk
+    (:func:`tools.slide_budget.fitted`); the notebook itself is not changed."""
+    import nbformat
+
+    node = nbformat.read(notebook, as_version=4)
+    node.cells = [nbformat.from_dict(cell) for cell in fitted(node.cells)]
+    return node
 
 
 _CHAPTER_LINK = re.compile(r'href="(\d\d_[\w-]+)\.ipynb(?:#[^"]*)?"')
@@ -278,8 +293,6 @@ def write_index(notebooks: list[Path], slides: Path = SLIDES) -> Path:
 
 def build(notebooks: Path = NOTEBOOKS, slides: Path = SLIDES) -> Path:
     """Export every chapter, copy the libraries, write the index; return the index page."""
-    import nbformat
-
     found = chapters(notebooks)
     if not found:
         raise SlidesError(f"no chapters ({site_tools.CHAPTER_GLOB}) in {notebooks}")
@@ -287,7 +300,7 @@ def build(notebooks: Path = NOTEBOOKS, slides: Path = SLIDES) -> Path:
     copy_libraries(slides=slides)
     export = exporter()
     for notebook in found:
-        body, _ = export.from_notebook_node(nbformat.read(notebook, as_version=4))
+        body, _ = export.from_notebook_node(slide_notebook(notebook))
         page = link_chapters_to_slides(body)
         slide_page(notebook, slides).write_text(page, encoding="utf-8")
     print(write_cjk_font([slide_page(notebook, slides) for notebook in found], slides))
