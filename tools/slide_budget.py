@@ -32,13 +32,13 @@ BUDGET = 660
 #: space between two blocks 20 px (none between two list items); a heading 46 px (a ``#``
 #: title 70); a table row 36 px (cells wrap); a display formula (``$$``) 50 px; a quotation
 #: (``>``, a pitfall box) is narrower (64 characters a line) and framed (60 px more). A table
-#: row takes 36 px.
+#: row takes 32 px.
 TEXT_LINE, TEXT_CHARACTERS, ITEM_LINE, ITEM_CHARACTERS = 20, 100, 25, 95
-BLOCK_GAP, HEADING, TITLE, TABLE_ROW, FORMULA = 20, 46, 70, 36, 50
+BLOCK_GAP, HEADING, TITLE, TABLE_ROW, FORMULA = 20, 46, 70, 32, 50
 #: A table's cells wrap in their columns: a row of more than this many characters (its
-#: source, as it reads) takes two lines or more, each further line 20 px (measured on the
-#: tables of chapters 00 and 03).
-TABLE_CHARACTERS, TABLE_WRAP = 80, 20
+#: source, as it reads) takes two lines or more, each further line 18 px (measured on the
+#: tables of chapters 00 and 03: 470 px for the 12 rows of 00's table of chapters).
+TABLE_CHARACTERS, TABLE_WRAP = 90, 18
 QUOTE_CHARACTERS, QUOTE_FRAME = 64, 60
 #: Code and text output: 17.3 px a line; output wraps at about 100 characters. A code cell's
 #: frame adds 24 px, each output 16 px.
