@@ -27,7 +27,8 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cf
          --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
 BENCH_START_METHOD ?=
 
-.PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site doctor clean-site
+.PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site slides browser doctor \
+        clean-site
 NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS))
 
 help:
@@ -37,6 +38,7 @@ help:
 	@echo "make outputs  re-execute the notebooks and store their outputs"
 	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
 	@echo "make site     build the course as a website in docs/_build/html (works offline)"
+	@echo "make slides   build every chapter as slides in docs/_build/slides (works offline)"
 	@echo "make doctor   check that this machine is ready for the class"
 	@echo "make browser  the real-browser test: JupyterLab, a site page and a slide in headless Chromium"
 	@echo "make clean    remove .venv and caches"
@@ -112,6 +114,21 @@ site: $(SITE_STAMP) $(MATHJAX)
 	$(BIN)/python -m tools.site build
 	COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_site.py
 
+# Every chapter as reveal.js slides in docs/_build/slides (tools/slides.py): nbconvert's export
+# of the stored outputs, cut where each notebook's slide metadata says. reveal.js 5, jQuery,
+# require.js and MathJax 2 come from the npm registry (docs/package-lock.json) and are copied
+# beside the slides. The build needs no network; its last step is the test that no slide loads
+# anything from outside.
+REVEAL := docs/node_modules/reveal.js/dist/reveal.js
+
+$(REVEAL): docs/package.json docs/package-lock.json $(STAMP)
+	$(BIN)/python -m tools.slides npm
+	@touch $(REVEAL)
+
+slides: $(STAMP) $(REVEAL)
+	$(BIN)/python -m tools.slides build
+	COURSE_SLIDES_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_slides.py
+
 # The real-browser test (tests/test_browser.py): JupyterLab on a copy of the notebooks, a page
 # of the site and a slide, in headless Chromium driven by Playwright, with every request to
 # outside blocked and counted as a failure. Its own stamp installs the `browser` extra and
@@ -119,9 +136,6 @@ site: $(SITE_STAMP) $(MATHJAX)
 # install). COURSE_BROWSER_TEST=1 turns the test on, and every missing piece into a failure;
 # elsewhere (make unit) it is skipped. Screenshots: docs/_build/screenshots/.
 BROWSER_STAMP := $(VENV)/.browser-installed
-# `slides` (make slides, docs/_build/slides) is declared phony here too, so that this target
-# runs where its rule is missing; the test then fails saying to run `make slides`.
-.PHONY: browser slides
 
 $(BROWSER_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser]'
@@ -133,12 +147,16 @@ browser: $(BROWSER_STAMP) site slides
 
 # The pre-class check (tools/doctor.py): with the course's environment when there is one,
 # else with $(PYTHON); it installs nothing, it only says what to do.
+# A Python older than 3.8 cannot even read tools/doctor.py: it gets the doctor's verdict here.
 doctor:
-	@if [ -x $(BIN)/python ]; then $(BIN)/python -m tools.doctor; else $(PYTHON) -m tools.doctor; fi
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m tools.doctor; else \
+	  $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 8) else "PROBLEM  Python %d.%d is too old: the course needs 3.11 or newer.\n         What to do: install Python 3.12 (python.org, your package manager, or conda), then run: make doctor PYTHON=python3.12" % sys.version_info[:2])' \
+	  && $(PYTHON) -m tools.doctor; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
 
-# The website's build and its npm packages (`make site` makes both again).
+# The website's and the slides' builds (both in docs/_build) and their npm packages (`make site`
+# and `make slides` make them again).
 clean-site:
 	rm -rf docs/_build docs/node_modules

@@ -414,6 +414,12 @@ SAMPLES_FOR.update({
     ("helpers.dask_tools.worker_command", "name"): lambda: "worker-0",
 })
 
+# Exercise 1's check of chapter 02 spreads the workers' delays when results arrive in order.
+SAMPLES_FOR.update({
+    ("helpers.checks.queues.delay_spreads", "attempts"): lambda: 3,
+    ("helpers.checks.queues.delay_spreads", "longest_delay"): lambda: 0.2,
+})
+
 def _sample(dotted: str, parameter: inspect.Parameter) -> object:
     if (dotted, parameter.name) in SAMPLES_FOR:
         return SAMPLES_FOR[dotted, parameter.name]()

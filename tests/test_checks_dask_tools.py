@@ -7,6 +7,7 @@ outlive its test, so a cluster cannot be shared between tests); exercise 2's sta
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from distributed import Client, LocalCluster, as_completed, wait
@@ -56,6 +57,23 @@ def gather_without_wait(client, numbers):
     return client.gather(client.map(slow_square, numbers))
 
 
+def wait_without_timeout(client, numbers):
+    futures = client.map(slow_square, numbers)
+    wait(futures)
+    return client.gather(futures)
+
+
+def results_without_timeout_once_done(client, numbers):
+    # What a loaded machine does to result_without_timeout: every task done before the first
+    # result() is called. It still could wait for ever, the day a worker hangs.
+    futures = client.map(slow_square, numbers)
+    for _ in range(600):
+        if all(future.done() for future in futures):
+            break
+        time.sleep(0.05)
+    return [future.result() for future in futures]
+
+
 def as_completed_without_timeout(client, numbers):
     futures = client.map(slow_square, numbers)
     index = {future.key: i for i, future in enumerate(futures)}
@@ -90,6 +108,8 @@ WRONG_SQUARES = {
     one_task_for_everything: "work-in-client",
     result_without_timeout: "no-timeout",
     gather_without_wait: "no-timeout",
+    wait_without_timeout: "no-timeout",
+    results_without_timeout_once_done: "no-timeout",
     as_completed_without_timeout: "no-timeout",
     squares_of_the_wrong_numbers: "wrong-result",
     a_generator: "wrong-type",

@@ -159,3 +159,29 @@ def test_every_translation_has_the_english_keys_and_placeholders() -> None:
         assert set(table) == set(english), language
         for key, message in table.items():
             assert placeholders(message) == placeholders(english[key]), (language, key)
+
+
+def _a_python_older_than_3_8() -> str | None:
+    for folder in sorted(Path.home().glob(".pyenv/versions/[23].[0-7].*")):
+        if (folder / "bin" / "python").exists():
+            return str(folder / "bin" / "python")
+    return None
+
+
+@pytest.mark.skipif(_a_python_older_than_3_8() is None, reason="no Python older than 3.8 here")
+def test_make_doctor_with_a_python_too_old_to_read_the_doctor_still_says_what_to_do(
+    tmp_path: Path,
+) -> None:
+    old = _a_python_older_than_3_8()
+    run = subprocess.run(
+        ["make", "--no-print-directory", "doctor", f"PYTHON={old}", f"VENV={tmp_path / 'none'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode != 0
+    assert "is too old: the course needs 3.11 or newer" in run.stderr
+    assert "make doctor PYTHON=python3.12" in run.stderr
+    assert "Traceback" not in run.stdout + run.stderr

@@ -27,15 +27,23 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cache
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from tools import site as site_tools
+from tools.html_pages import (
+    CSS_URL,
+    Page,
+    Reader,
+    external_in_css,
+    external_in_script,
+    is_external,
+    local_target,
+    path_of,
+    read_page,
+)
 from tools.site import (
     BUILD_STAMP,
     CJK_FONT_FILE,
@@ -69,35 +77,6 @@ NEVER_LOADED: dict[str, str] = {
         "the theme's console message about its version switcher, which the site does not use"
     ),
 }
-#: Scheme-qualified (http:, https:, ftp:, ...) or protocol-relative addresses leave the site.
-_EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*:)?//", re.IGNORECASE)
-_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
-# In scripts, an address is a quoted string starting with http(s):// or // and a host name
-# (XPath's "//*[@id]" and MathJax's "//../../es5" are not addresses).
-_SCRIPT_URL = re.compile(r"""['"`]((?:https?:)?//[a-z0-9-]+(?:\.[a-z0-9-]+)+[^'"`\s]*)""", re.I)
-#: XML namespaces are names, not addresses: scripts use them to create SVG and MathML nodes.
-_NAMESPACE = re.compile(r"^https?://www\.w3\.org/")
-#: Attributes through which an element makes the browser load something.
-_LOADING = {
-    "script": ("src",),
-    "link": ("href",),
-    "img": ("src", "srcset"),
-    "source": ("src", "srcset"),
-    "iframe": ("src",),
-    "frame": ("src",),
-    "embed": ("src",),
-    "object": ("data",),
-    "video": ("src", "poster"),
-    "audio": ("src",),
-    "track": ("src",),
-    "input": ("src",),
-    "image": ("href", "xlink:href"),
-    "use": ("href", "xlink:href"),
-}
-#: <link rel=...> kinds that name a page without loading it.
-_NON_LOADING_RELS = {"canonical", "alternate", "author", "license", "help", "next", "prev"}
-
-
 def _missing_tools() -> list[str]:
     return [name for name in SITE_TOOLS if importlib.util.find_spec(name) is None]
 
@@ -126,104 +105,12 @@ def site() -> Path:
     return SITE
 
 
-@dataclass
-class Page:
-    """What a built page holds: its ids, its links, and everything it makes the browser load."""
-
-    path: Path
-    ids: set[str] = field(default_factory=set)
-    links: list[str] = field(default_factory=list)
-    loads: list[tuple[str, str]] = field(default_factory=list)  # (what, address)
-    inline_code: list[str] = field(default_factory=list)  # <style> and <script> bodies
-    classes: list[str] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
-
-
-class _Reader(HTMLParser):
-    def __init__(self, page: Page) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page = page
-        self._inline: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if "id" in values:
-            self.page.ids.add(values["id"])
-        if tag == "a" and "name" in values:
-            self.page.ids.add(values["name"])
-        if "class" in values:
-            self.page.classes.append(values["class"])
-        if tag == "a" and "href" in values:
-            self.page.links.append(values["href"])
-        if "style" in values:
-            self.page.inline_code.append(values["style"])
-        rel = set(values.get("rel", "").lower().split())
-        for attribute in _LOADING.get(tag, ()):
-            if attribute not in values:
-                continue
-            if tag == "link" and rel and rel <= _NON_LOADING_RELS:
-                continue
-            for address in values[attribute].split(","):
-                if address.strip():
-                    self.page.loads.append((f"<{tag} {attribute}>", address.strip().split()[0]))
-        if tag in ("script", "style") and "src" not in values:
-            self._inline = ""
-
-    def handle_data(self, data: str) -> None:
-        if self._inline is not None:
-            self._inline += data
-        else:
-            self.page.text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._inline is not None:
-            self.page.inline_code.append(self._inline)
-            self._inline = None
-
-
-@cache
-def read_page(path: Path) -> Page:
-    page = Page(path)
-    _Reader(page).feed(path.read_text(encoding="utf-8"))
-    return page
-
-
 def pages(site: Path) -> Iterator[Page]:
+    """The site's pages (not the static files' or the sources' HTML)."""
     for path in sorted(site.rglob("*.html")):
         if "_static" not in path.parts and "_sources" not in path.parts:
             yield read_page(path)
 
-
-def external_in_css(text: str) -> list[str]:
-    found = []
-    for match in _CSS_URL.finditer(text):
-        address = match.group(1) or match.group(2)
-        if _EXTERNAL.match(address):
-            found.append(address)
-    return found
-
-
-def external_in_script(text: str) -> list[str]:
-    found = []
-    for match in _SCRIPT_URL.finditer(text):
-        address = match.group(1)
-        if _NAMESPACE.match(address) or any(address.startswith(ok) for ok in NEVER_LOADED):
-            continue
-        if text[max(0, match.start() - 5) : match.start()].lower() == "href=":
-            continue  # a link a script writes into the page (MathJax's "About" box)
-        found.append(address)
-    return found
-
-
-def _path_of(address: str) -> str:
-    """The path of an address, without its query (``?v=...``) or fragment."""
-    return urlsplit(address).path
-
-
-def _local_target(page: Path, address: str) -> tuple[Path, str]:
-    parts = urlsplit(address)
-    target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-    return target, unquote(parts.fragment)
 
 
 def _chapter_page(edition: Edition, notebook: Path) -> Path:
@@ -255,7 +142,7 @@ def test_the_sidebar_lists_the_chapters_in_the_notes_order_then_the_guide(site: 
     for page_path in (site / "en" / "index.html", site / "en" / expected[-1]):
         # The sidebar links the page it is on as "#".
         names = [
-            page_path.name if link == "#" else _path_of(link).split("/")[-1]
+            page_path.name if link == "#" else path_of(link).split("/")[-1]
             for link in read_page(page_path).links
             if link == "#" or not urlsplit(link).fragment
         ]
@@ -280,10 +167,10 @@ def test_no_page_loads_anything_from_outside(site: Path) -> None:
     problems = []
     for page in pages(site):
         name = page.path.relative_to(site)
-        problems += [f"{name}: {what} {url}" for what, url in page.loads if _EXTERNAL.match(url)]
+        problems += [f"{name}: {what} {url}" for what, url in page.loads if is_external(url)]
         for code in page.inline_code:
             problems += [f"{name}: inline {url}" for url in external_in_css(code)]
-            problems += [f"{name}: inline {url}" for url in external_in_script(code)]
+            problems += [f"{name}: inline {url}" for url in external_in_script(code, NEVER_LOADED)]
     assert not problems, "\n".join(problems)
 
 
@@ -293,7 +180,8 @@ def test_no_stylesheet_or_script_of_the_site_loads_anything_from_outside(site: P
         problems += [f"{path.relative_to(site)}: {u}" for u in external_in_css(path.read_text())]
     for path in sorted(site.rglob("*.js")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        problems += [f"{path.relative_to(site)}: {u}" for u in external_in_script(text)]
+        found = external_in_script(text, NEVER_LOADED)
+        problems += [f"{path.relative_to(site)}: {url}" for url in found]
     assert not problems, "\n".join(problems)
 
 
@@ -301,16 +189,16 @@ def test_everything_a_page_loads_is_in_the_site(site: Path) -> None:
     missing = []
     for page in pages(site):
         for what, address in page.loads:
-            if address.startswith("data:") or _EXTERNAL.match(address):
+            if address.startswith("data:") or is_external(address):
                 continue
-            target, _ = _local_target(page.path, address)
+            target, _ = local_target(page.path, address)
             if not target.exists():
                 missing.append(f"{page.path.relative_to(site)}: {what} {address}")
     for path in sorted(site.rglob("*.css")):
-        for match in _CSS_URL.finditer(path.read_text(encoding="utf-8")):
+        for match in CSS_URL.finditer(path.read_text(encoding="utf-8")):
             address = match.group(1) or match.group(2)
-            if not address.startswith("data:") and not _EXTERNAL.match(address):
-                if not _local_target(path, address)[0].exists():
+            if not address.startswith("data:") and not is_external(address):
+                if not local_target(path, address)[0].exists():
                     missing.append(f"{path.relative_to(site)}: url({address})")
     assert not missing, "\n".join(missing)
 
@@ -325,11 +213,11 @@ def test_the_url_check_sees_what_it_must() -> None:
     assert not external_in_script('evaluate("//*[@data-id]"); root = "//../../es5"')
     assert external_in_script("import('//esm.example.com/module.js')")
     page = Page(Path("x.html"))
-    _Reader(page).feed(
+    Reader(page).feed(
         '<script src="https://cdn.example/a.js"></script><img srcset="//img.example/b.png 2x">'
         '<link rel="stylesheet" href="_static/a.css"><a href="https://docs.python.org/">docs</a>'
     )
-    assert [url for _, url in page.loads if _EXTERNAL.match(url)] == [
+    assert [url for _, url in page.loads if is_external(url)] == [
         "https://cdn.example/a.js",
         "//img.example/b.png",
     ]
@@ -352,7 +240,7 @@ def test_every_solution_cell_is_folded_behind_show_solution(site: Path) -> None:
             # sphinx-togglebutton folds what its selector names, behind its hint.
             assert "togglebuttonSelector = '.cell.tag_solution'" in code, notebook.name
             assert "toggleHintShow = 'Show solution'" in code, notebook.name
-            assert any(_path_of(url).endswith("togglebutton.js") for _, url in page.loads)
+            assert any(path_of(url).endswith("togglebutton.js") for _, url in page.loads)
         seen += solutions
     assert seen, "no chapter has a solution cell: the test sees nothing"
 
@@ -362,9 +250,9 @@ def test_every_link_between_pages_resolves_to_its_page_and_heading(site: Path) -
     checked = 0
     for page in pages(site):
         for address in page.links:
-            if _EXTERNAL.match(address) or address.startswith(("mailto:", "javascript:")):
+            if is_external(address) or address.startswith(("mailto:", "javascript:")):
                 continue
-            target, fragment = _local_target(page.path, address)
+            target, fragment = local_target(page.path, address)
             if target.is_dir():
                 target = target / "index.html"
             if not target.exists():
@@ -394,9 +282,9 @@ def test_math_is_typeset_by_the_sites_own_mathjax(site: Path) -> None:
     assert with_math, "no page has math: the test sees nothing"
     for page in with_math:
         scripts = [url for what, url in page.loads if what == "<script src>"]
-        mathjax = [url for url in scripts if _path_of(url).endswith(MATHJAX_PATH)]
+        mathjax = [url for url in scripts if path_of(url).endswith(MATHJAX_PATH)]
         assert mathjax, f"{page.path.name} has math but does not load the site's MathJax"
-        assert _local_target(page.path, mathjax[0])[0].exists()
+        assert local_target(page.path, mathjax[0])[0].exists()
     fonts = site / "en" / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
     assert any(fonts.glob("*.woff")), "MathJax's fonts are not in the site"
 
@@ -464,8 +352,10 @@ def test_the_sites_root_names_every_edition(tmp_path: Path) -> None:
 
 def test_the_cjk_subset_holds_the_characters_asked_for(tmp_path: Path) -> None:
     font = site_tools.find_cjk_font()
-    if font is None or importlib.util.find_spec("fontTools") is None:
-        _skip_or_fail("no CJK font or no fontTools: `make site` installs both")
+    # fontTools comes with matplotlib, but WOFF2 needs brotli, which only the `site` extra adds.
+    missing = [name for name in ("fontTools", "brotli") if importlib.util.find_spec(name) is None]
+    if font is None or missing:
+        _skip_or_fail("no CJK font, or no fontTools and brotli: `make site` installs them")
     from fontTools.ttLib import TTFont
 
     page = tmp_path / "page.html"

@@ -3,9 +3,9 @@
 Both checks run the learner's function on a real cluster, and watch, while it runs, the calls
 it makes to Dask (in the thread that runs it): every ``Client.submit`` and ``Client.map``
 (how many tasks), every ``Future.result`` (with or without a time-out, on a future still
-pending or already done), every ``Client.gather`` (on pending futures or finished ones) and
-``as_completed`` (its time-out). The verdict depends on the order and the arguments of these
-calls, not on a clock:
+pending or already done), every ``Client.gather`` (on pending futures or finished ones),
+``as_completed`` and ``wait`` (their time-outs). The verdict depends on the order and the
+arguments of these calls, not on a clock:
 
 * Exercise 1, ``squares_on_cluster(client, numbers)``: every task in flight before the first
   result is collected, and no wait without a time-out.
@@ -64,15 +64,26 @@ class DaskCalls:
         return any(kind in ("result", "gather") for kind, _ in self.events[:last_submit])
 
     def waited_without_timeout(self) -> str | None:
-        """The first wait that could last for ever: ``result()`` without a time-out on a pending
-        future, ``gather`` of pending futures, or ``as_completed`` without a time-out."""
+        """The first wait that could last for ever: ``as_completed`` without a time-out, or
+        ``result()`` without a time-out or ``gather``, on a pending future or before any wait
+        with a time-out (``wait(futures, timeout=...)``, ``as_completed(..., timeout=...)``).
+
+        A future's state alone cannot tell: on a loaded machine a task may finish before the
+        learner's next line runs, and the same answer would hang the day a worker does.
+        """
+        timed_wait = False
         for kind, detail in self.events:
-            if kind == "result" and detail == ("pending", None):
-                return "future.result() without a timeout"
-            if kind == "gather" and detail == "pending":
-                return "client.gather(futures) while they were still running"
+            if kind in ("wait", "as_completed") and detail is not None:
+                timed_wait = True
             if kind == "as_completed" and detail is None:
                 return "as_completed(futures) without a timeout"
+            if kind == "wait" and detail is None:
+                return "wait(futures) without a timeout"
+            untimed = kind == "result" and detail[1] is None
+            if untimed and (detail[0] == "pending" or not timed_wait):
+                return "future.result() without a timeout"
+            if kind == "gather" and (detail == "pending" or not timed_wait):
+                return "client.gather(futures) with no wait(futures, timeout=...) before it"
         return None
 
 
@@ -112,6 +123,7 @@ def _pending(futures: Any) -> bool:
 def watched_dask() -> Iterator[DaskCalls]:
     """Inside the block, record the Dask calls of the learner's thread (see module docstring)."""
     from distributed import Client, Future, LocalCluster, as_completed
+    from distributed.utils import SyncMethodMixin
 
     calls = DaskCalls()
     before = _listening_beyond_loopback()
@@ -138,6 +150,9 @@ def watched_dask() -> Iterator[DaskCalls]:
                 calls.events.append(("gather", "pending" if _pending(futures) else "done"))
             elif name == "__init__":  # as_completed
                 calls.events.append(("as_completed", kwargs.get("timeout")))
+            elif name == "sync":  # distributed.wait(futures, timeout=...) runs client.sync(_wait)
+                if getattr(args[0] if args else None, "__name__", "") == "_wait":
+                    calls.events.append(("wait", kwargs.get("timeout")))
             depth.inside = True
             try:
                 value = original(self, *args, **kwargs)
@@ -154,7 +169,8 @@ def watched_dask() -> Iterator[DaskCalls]:
         return watched
 
     methods = [(Client, "submit"), (Client, "map"), (Client, "gather"), (Future, "result"),
-               (as_completed, "__init__"), (LocalCluster, "__init__"), (Client, "__init__")]
+               (as_completed, "__init__"), (LocalCluster, "__init__"), (Client, "__init__"),
+               (SyncMethodMixin, "sync")]
     with wrapped_methods(methods, wrap):
         yield calls
 

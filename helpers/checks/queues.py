@@ -628,29 +628,52 @@ def _arrived_in_task_order(run: Run) -> bool:
 
 def _check(
     func: object,
-    exercise: Exercise,
-    args: tuple[Any, ...],
+    setups: Sequence[tuple[Exercise, tuple[Any, ...]]],
     timeout: float,
-    attempts: int,
     pair: bool,
 ) -> Verdict:
+    """Run ``func`` once per ``(exercise, args)`` in ``setups``, as long as the runs cannot tell.
+
+    Results that happened to arrive in task order cannot show that they were sorted: the next
+    setup runs the answer again (a loaded machine can start the workers so slowly that they
+    finish in the order they were started; the setups of exercise 1 spread the workers'
+    delays further each time, so that one of them sees the results arrive out of order).
+    """
     if not callable(func):
+        exercise = setups[0][0]
         return not_yet(
             f"{exercise.function} should be a function, not {type(func).__name__}",
             "not-a-function",
         )
     verdict = not_yet("not run", "hangs")
-    for _ in range(max(1, attempts)):
+    for exercise, args in setups:
         run = watch(func, args, timeout, exercise.parent_must_not_run)
         verdict = _judge(run, exercise, timeout, pair)
-        # Results that happened to arrive in task order cannot show that they were sorted:
-        # run again (a few times) to see them arrive in another order.
         if not verdict.ok or not _arrived_in_task_order(run):
             return verdict
     return verdict
 
 
 # --- exercise 1 ------------------------------------------------------------------------------
+
+
+def delay_spreads(attempts: int, longest_delay: float, timeout: float) -> list[float]:
+    """By how much each run of exercise 1's check multiplies the workers' delays.
+
+    The first run uses the delays as given; each further run spreads them four times more (at
+    most ten times, and never beyond a quarter of ``timeout`` for the longest delay), so that
+    workers started slowly on a loaded machine still finish out of task order.
+
+    >>> delay_spreads(4, longest_delay=0.2, timeout=20.0)
+    [1.0, 4.0, 10.0, 10.0]
+    >>> delay_spreads(3, longest_delay=2.0, timeout=20.0)
+    [1.0, 2.5, 2.5]
+    """
+    require_int("attempts", attempts, minimum=1, maximum=10)
+    require_number("longest_delay", longest_delay, minimum=0, maximum=10)
+    require_timeout("timeout", timeout)
+    most = 10.0 if longest_delay == 0 else max(1.0, min(10.0, timeout / 4 / longest_delay))
+    return [min(4.0**attempt, most) for attempt in range(attempts)]
 
 
 #: The largest size a check's worker computes (the exercises use at most 120_000).
@@ -694,18 +717,24 @@ def check_ordered_sums(
     require_timeout("timeout", timeout)
     require_int("attempts", attempts, minimum=1, maximum=10)
     truth = [sum_of_range(n) for n in sizes]
-    exercise = Exercise(
-        function="ordered_sums",
-        target=put_tagged_sum_of_range,
-        call_text="put_tagged_sum_of_range(i, sizes[i], q, delays[i])",
-        calls={i: (i, n, d) for i, (n, d) in enumerate(zip(sizes, delays, strict=True))},
-        truth=truth,
-        describe=lambda i: f"sum_of_range({sizes[i]}) = {truth[i]}",
-        parent_must_not_run=(sum_of_range, put_tagged_sum_of_range),
-    )
-    verdict = _check(
-        ordered_sums, exercise, (tuple(sizes), tuple(delays)), timeout, attempts, pair=False
-    )
+
+    def setup(spread: float) -> tuple[Exercise, tuple[Any, ...]]:
+        spread_delays = tuple(delay * spread for delay in delays)
+        exercise = Exercise(
+            function="ordered_sums",
+            target=put_tagged_sum_of_range,
+            call_text="put_tagged_sum_of_range(i, sizes[i], q, delays[i])",
+            calls={
+                i: (i, n, d) for i, (n, d) in enumerate(zip(sizes, spread_delays, strict=True))
+            },
+            truth=truth,
+            describe=lambda i: f"sum_of_range({sizes[i]}) = {truth[i]}",
+            parent_must_not_run=(sum_of_range, put_tagged_sum_of_range),
+        )
+        return exercise, (tuple(sizes), spread_delays)
+
+    setups = [setup(spread) for spread in delay_spreads(attempts, max(delays, default=0), timeout)]
+    verdict = _check(ordered_sums, setups, timeout, pair=False)
     if verdict.ok:
         return correct(
             f"{len(sizes)} processes started together, one get(timeout=...) per worker, then "
@@ -747,7 +776,7 @@ def check_collect(
         describe=lambda i: f"list_of_squares({sizes[i]}) ({sizes[i]} numbers)",
         parent_must_not_run=(list_of_squares, put_tagged_squares),
     )
-    verdict = _check(collect, exercise, (tuple(sizes),), timeout, attempts, pair=True)
+    verdict = _check(collect, [(exercise, (tuple(sizes),))] * attempts, timeout, pair=True)
     if verdict.ok:
         return correct(
             f"{len(sizes)} workers started together, their {len(sizes)} large results read "
