@@ -27,7 +27,8 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cf
          --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
 BENCH_START_METHOD ?=
 
-.PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site slides doctor clean-site
+.PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site slides browser doctor \
+        clean-site
 NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS))
 
 help:
@@ -39,6 +40,7 @@ help:
 	@echo "make site     build the course as a website in docs/_build/html (works offline)"
 	@echo "make slides   build every chapter as slides in docs/_build/slides (works offline)"
 	@echo "make doctor   check that this machine is ready for the class"
+	@echo "make browser  the real-browser test: JupyterLab, a site page and a slide in headless Chromium"
 	@echo "make clean    remove .venv and caches"
 
 # The environment is rebuilt only when pyproject.toml changes (or .venv is missing).
@@ -74,10 +76,12 @@ notebooks-spawn-only: $(STAMP)
 		--platform=spawn-only notebooks
 
 # Lint first; then the unit tests, every start method's notebooks and the spawn-only run,
-# side by side.
+# side by side; then, alone (a JupyterLab beside them would disturb their orphan and
+# /dev/shm checks), the real-browser test.
 test: lint
 	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS)
-	@echo "=== all green: lint, unit tests, notebooks under $(START_METHODS) $(PLATFORMS) ==="
+	@$(MAKE) --no-print-directory browser
+	@echo "=== all green: lint, unit tests, notebooks under $(START_METHODS) $(PLATFORMS), browser ==="
 
 # `make test` under every Python >= 3.11 on this machine (PATH, pyenv), each in its own
 # environment .venv-3.NN/, one Python after another; one line per Python at the end.
@@ -124,6 +128,22 @@ $(REVEAL): docs/package.json docs/package-lock.json $(STAMP)
 slides: $(STAMP) $(REVEAL)
 	$(BIN)/python -m tools.slides build
 	COURSE_SLIDES_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_slides.py
+
+# The real-browser test (tests/test_browser.py): JupyterLab on a copy of the notebooks, a page
+# of the site and a slide, in headless Chromium driven by Playwright, with every request to
+# outside blocked and counted as a failure. Its own stamp installs the `browser` extra and
+# makes sure Chromium is there (tools/browser.py: apt-get as root, else it says what to
+# install). COURSE_BROWSER_TEST=1 turns the test on, and every missing piece into a failure;
+# elsewhere (make unit) it is skipped. Screenshots: docs/_build/screenshots/.
+BROWSER_STAMP := $(VENV)/.browser-installed
+
+$(BROWSER_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser]'
+	$(BIN)/python -m tools.browser install
+	@touch $(BROWSER_STAMP)
+
+browser: $(BROWSER_STAMP) site slides
+	COURSE_BROWSER_TEST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py
 
 # The pre-class check (tools/doctor.py): with the course's environment when there is one,
 # else with $(PYTHON); it installs nothing, it only says what to do.
