@@ -126,7 +126,9 @@ def jupyterlab_anchor(title: str) -> str:
     return title.replace(" ", "-")
 
 
-_README_NOTEBOOK_LINK = re.compile(r"\]\(notebooks/")
+#: The README's links to chapters (notebooks/...) and to pages of the site (docs/...): on the
+#: site, both are pages beside the start page.
+_README_PAGE_LINK = re.compile(r"\]\((?:notebooks|docs)/")
 
 _INDEX_TOCTREES = """
 
@@ -148,16 +150,19 @@ instructor_guide
 
 
 def index_from_readme(readme: str) -> str:
-    """The site's start page: the README, its chapter links pointing at the chapter pages.
+    """The site's start page: the README, its chapter and guide links pointing at their pages.
 
     The sidebar lists every chapter (by the glob ``[0-9][0-9]_*``, so new chapters appear
     without a change) and then the instructor's guide.
 
-    >>> page = index_from_readme("# Title\\n\\n[00 Intro](notebooks/00_introduction.ipynb)\\n")
-    >>> "[00 Intro](00_introduction.ipynb)" in page, ":glob:" in page
+    >>> page = index_from_readme("# Title\\n\\n[00 Intro](notebooks/00_introduction.ipynb)\\n"
+    ...                          "[guide](docs/instructor_guide.md)\\n")
+    >>> "[00 Intro](00_introduction.ipynb)" in page, "[guide](instructor_guide.md)" in page
     (True, True)
+    >>> ":glob:" in page
+    True
     """
-    body = _README_NOTEBOOK_LINK.sub("](", readme)
+    body = _README_PAGE_LINK.sub("](", readme)
     lines = body.splitlines()
     # The toctrees go right after the title, so that they never fall into a later section.
     for number, line in enumerate(lines):
