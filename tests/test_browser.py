@@ -63,6 +63,8 @@ SCREENSHOTS = BUILD / "screenshots"
 CHAPTER = "02_queues"
 SITE_PAGE = BUILD / "html" / "en" / f"{CHAPTER}.html"
 SLIDES = BUILD / "slides" / f"{CHAPTER}.slides.html"
+#: reveal.js's slide height (tools/slides.py), which no slide may exceed.
+SLIDE_HEIGHT = 700
 
 
 def _title(chapter: Path) -> str:
@@ -697,6 +699,50 @@ def test_a_slide_shows_its_title_and_a_plot_from_this_machine_only(
             f"the plot is outside the screen (the slide overflows): {box}"
         )
         browsing.screenshot(f"slides-{CHAPTER}-plot.png")
+    assert not browsing.blocked, f"the slides tried to load from outside: {browsing.blocked}"
+
+
+#: Every leaf slide (a section holding no other section), shown in turn, with its content's
+#: height: the slides' stylesheet caps a slide at reveal.js's 700 px and lets the rest scroll.
+_SLIDE_HEIGHTS = """() => {
+    const sections = [...document.querySelectorAll('.reveal .slides section')];
+    const shown = sections.map(s => [s, s.style.display]);
+    sections.forEach(s => { s.style.display = 'block'; });
+    const heights = sections.filter(s => !s.querySelector('section')).map(s => ({
+        ids: [...s.querySelectorAll('[id^="cell-id="]')].map(e => e.id.slice(8)),
+        height: s.scrollHeight,
+    }));
+    shown.forEach(([s, display]) => { s.style.display = display; });
+    return heights;
+}"""
+
+
+def test_no_slide_of_any_chapter_is_taller_than_the_screen(
+    docs_server: str, browsing: Browsing
+) -> None:
+    # tools/slide_budget.py estimates heights to cut the chapters into slides; this measures
+    # every slide of every chapter as Chromium lays it out, formulas typeset, plots decoded.
+    pages = sorted((BUILD / "slides").glob("[0-9][0-9]_*.slides.html"))
+    _require(bool(pages), "the slides are not built: run `make slides`")
+    page, too_tall, measured = browsing.page, [], 0
+    for slides in pages:
+        with browsing.step(f"measure the slides of {slides.name}"):
+            response = page.goto(f"{docs_server}/slides/{slides.name}", wait_until="load")
+            assert response is not None and response.ok, response
+            page.locator(".reveal.ready").wait_for(state="attached")
+            page.wait_for_function(
+                """() => [...document.images].every(img => img.complete)
+                    && (!window.MathJax || !MathJax.Hub
+                        || (MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running))""",
+                timeout=PAGE_SECONDS * 1000,
+            )
+            heights = page.evaluate(_SLIDE_HEIGHTS)
+            measured += len(heights)
+            too_tall += [f"{slides.name}, cells {', '.join(item['ids'])}: {item['height']} px"
+                         for item in heights if item["height"] > SLIDE_HEIGHT]
+    assert measured > 10 * len(pages), f"only {measured} slides measured"
+    assert not too_tall, f"slides taller than {SLIDE_HEIGHT} px (they scroll):\n" + "\n".join(
+        too_tall)
     assert not browsing.blocked, f"the slides tried to load from outside: {browsing.blocked}"
 
 
