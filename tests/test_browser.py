@@ -55,6 +55,7 @@ import pytest
 from tools.browser import BrowserError, find_chromium, missing_chromium_message
 from tools.kernel_profile import QUICK_ENV, RUN_SOLUTIONS_ENV
 from tools.lab import NOTEBOOKS, lab_command
+from tools.slides import title_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "docs" / "_build"
@@ -67,17 +68,8 @@ SLIDES = BUILD / "slides" / f"{CHAPTER}.slides.html"
 SLIDE_HEIGHT = 700
 
 
-def _title(chapter: Path) -> str:
-    """The chapter's title: the first level-1 heading of its markdown cells."""
-    for cell in json.loads(chapter.read_text(encoding="utf-8"))["cells"]:
-        if cell["cell_type"] == "markdown":
-            for line in "".join(cell["source"]).splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    raise AssertionError(f"{chapter} has no title")
-
-
-TITLE = _title(NOTEBOOKS / f"{CHAPTER}.ipynb")
+#: The chapter's title, which its site page and its first slide show.
+TITLE = title_of(NOTEBOOKS / f"{CHAPTER}.ipynb")
 
 REQUIRED_ENV = "COURSE_BROWSER_TEST"
 REQUIRED = os.environ.get(REQUIRED_ENV) == "1"
