@@ -414,6 +414,13 @@ SAMPLES_FOR.update({
     ("helpers.dask_tools.worker_command", "name"): lambda: "worker-0",
 })
 
+# The language switch (helpers.language): issue 12's Chinese edition.
+SAMPLES.update({
+    "language": lambda: "en",
+    "en": lambda: "Correct!",
+    "zh": lambda: "正确！",
+})
+
 # Exercise 1's check of chapter 02 spreads the workers' delays when results arrive in order.
 SAMPLES_FOR.update({
     ("helpers.checks.queues.delay_spreads", "attempts"): lambda: 3,

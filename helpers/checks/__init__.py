@@ -1,10 +1,10 @@
 """Plain-words verdicts on the learner's answers to the exercises.
 
 Every check returns a :class:`Verdict`; a notebook cell that ends with a check shows its
-message. A verdict also carries a ``hint``: a short, stable id of *what* was judged (``"ok"``,
-``"one-at-a-time"``, ``"separate-locks"``, ``"work-in-parent"``, ...). Tests, and later
-editions of the course in other languages, read ``verdict.ok`` and ``verdict.hint``, never the
-English message.
+message, in the learner's language (:mod:`helpers.language`: "Correct!" or "正确！"). A verdict
+also carries a ``hint``: a short, stable id of *what* was judged (``"ok"``,
+``"one-at-a-time"``, ``"separate-locks"``, ``"work-in-parent"``, ...). Tests read
+``verdict.ok`` and ``verdict.hint``, never the message.
 
 Importing this package inside IPython also registers the ``%%solution`` cell magic
 (:mod:`helpers.solutions`): every exercise imports its check before its solution cell.
@@ -13,6 +13,8 @@ Importing this package inside IPython also registers the ``%%solution`` cell mag
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from helpers.language import say
 
 __all__ = ["Verdict", "correct", "not_yet"]
 
@@ -33,7 +35,9 @@ class Verdict:
         return self.ok
 
     def __repr__(self) -> str:
-        return ("Correct! " if self.ok else "Not yet: ") + self.message
+        if self.ok:
+            return say("Correct! ", "正确！") + self.message
+        return say("Not yet: ", "还不对：") + self.message
 
 
 def correct(message: str, hint: str = "ok") -> Verdict:
