@@ -138,7 +138,7 @@ slides: $(STAMP) $(REVEAL)
 BROWSER_STAMP := $(VENV)/.browser-installed
 
 $(BROWSER_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser,rise]'
 	$(BIN)/python -m tools.browser install
 	@touch $(BROWSER_STAMP)
 

@@ -576,6 +576,37 @@ def test_a_learner_runs_a_chapter_in_jupyterlab(lab: Lab, browsing: Browsing) ->
     assert not browsing.blocked, f"requests to outside were attempted: {browsing.blocked}"
 
 
+def test_an_instructor_presents_the_chapter_live_with_rise(lab: Lab, browsing: Browsing) -> None:
+    # The `rise` extra (jupyterlab-rise), which `make browser` installs: Alt+R shows the open
+    # notebook as reveal.js slides inside JupyterLab, with the theme and size the notebooks ask
+    # for in their metadata ("white": the one reveal.js theme that loads no web font).
+    _require(importlib.util.find_spec("jupyterlab_rise") is not None,
+             "jupyterlab-rise is not installed: `make browser` installs the rise extra")
+    page = browsing.page
+    with browsing.step("open the chapter for RISE"):
+        page.goto(lab.url(f"/lab/tree/{CHAPTER}.ipynb?token={lab.token}"),
+                  timeout=PAGE_SECONDS * 1000)
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible")
+        _close_news_toast(page)
+    with browsing.step("Alt+R renders the slideshow"):
+        page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+        page.keyboard.press("Escape")  # command mode, where RISE's shortcut is bound
+        page.keyboard.press("Alt+r")
+        slideshow = page.frame_locator("iframe[src*='/rise/']")
+        reveal = slideshow.locator(".reveal.ready").first
+        reveal.wait_for(state="attached", timeout=PAGE_SECONDS * 1000)
+        shown = reveal.evaluate(
+            """r => ({theme: getComputedStyle(r).getPropertyValue('--r-background-color').trim(),
+                      sections: r.querySelectorAll('.slides section').length,
+                      title: (r.querySelector('.slides section.present h1') || {}).textContent})"""
+        )
+        assert shown["theme"] == "#fff", f"RISE did not use the white theme: {shown}"
+        assert shown["sections"] > 10, f"the chapter is not cut into slides: {shown}"
+        assert TITLE in (shown["title"] or ""), shown
+        browsing.screenshot(f"rise-{CHAPTER}-title.png")
+    assert not browsing.blocked, f"RISE tried to load from outside: {browsing.blocked}"
+
+
 # --- the static site and the slides ----------------------------------------------------------
 
 
