@@ -7,6 +7,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# What the website, the slides and the real-browser test need besides (make site, slides,
+# browser): their extras, and the npm packages of the site and the slides, installed once for
+# both (docs/package-lock.json).
+SITE_STAMP    := $(VENV)/.site-installed
+BROWSER_STAMP := $(VENV)/.browser-installed
+NPM_STAMP     := docs/node_modules/.installed
 # nbval runs each notebook under each of these start methods,
 START_METHODS ?= fork spawn forkserver
 # and once more on a simulated platform without fork, as Windows is (tools/spawn_only.py):
@@ -33,7 +39,7 @@ NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS))
 
 help:
 	@echo "make lab      open the course in JupyterLab (http://127.0.0.1, token required)"
-	@echo "make test     lint; then unit tests and every notebook under $(START_METHODS) $(PLATFORMS), side by side"
+	@echo "make test     lint; unit tests, every notebook under $(START_METHODS) $(PLATFORMS), site and slides side by side; the browser test"
 	@echo "make test-all make test under every Python >= 3.11 found, one after another"
 	@echo "make outputs  re-execute the notebooks and store their outputs"
 	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
@@ -75,12 +81,15 @@ notebooks-spawn-only: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
 		--platform=spawn-only notebooks
 
-# Lint first; then the unit tests, every start method's notebooks and the spawn-only run,
-# side by side; then, alone (a JupyterLab beside them would disturb their orphan and
-# /dev/shm checks), the real-browser test.
-test: lint
-	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS)
-	@$(MAKE) --no-print-directory browser
+# Lint and install first (the site's, the slides' and the browser test's tools: nothing may
+# install into .venv while tests run from it); then the unit tests, every start method's
+# notebooks, the spawn-only run and the builds of the site and the slides, side by side; then,
+# alone (a JupyterLab beside them would disturb their orphan and /dev/shm checks), the
+# real-browser test.
+test: lint $(SITE_STAMP) $(NPM_STAMP) $(BROWSER_STAMP)
+	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS) site slides
+	@echo "=== the real-browser test, alone (a JupyterLab kernel would disturb the runs' checks) ==="
+	$(BROWSER_TEST)
 	@echo "=== all green: lint, unit tests, notebooks under $(START_METHODS) $(PLATFORMS), browser ==="
 
 # `make test` under every Python >= 3.11 on this machine (PATH, pyenv), each in its own
@@ -98,18 +107,15 @@ bench: $(STAMP)
 # on first use: Sphinx and myst-nb (the `site` extra), MathJax 3 from the npm registry
 # (docs/package-lock.json), a CJK font from Debian's fonts-noto-cjk. The build itself needs no
 # network, and its last step is the test that no page loads anything from outside.
-SITE_STAMP := $(VENV)/.site-installed
-MATHJAX    := docs/node_modules/mathjax/es5/tex-chtml.js
-
 $(SITE_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,site]'
 	@touch $(SITE_STAMP)
 
-$(MATHJAX): docs/package.json docs/package-lock.json $(STAMP)
-	$(BIN)/python -m tools.site mathjax
-	@touch $(MATHJAX)
+$(NPM_STAMP): docs/package.json docs/package-lock.json $(STAMP)
+	$(BIN)/python -m tools.slides npm
+	@touch $(NPM_STAMP)
 
-site: $(SITE_STAMP) $(MATHJAX)
+site: $(SITE_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m tools.site font
 	$(BIN)/python -m tools.site build
 	COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_site.py
@@ -119,13 +125,7 @@ site: $(SITE_STAMP) $(MATHJAX)
 # require.js and MathJax 2 come from the npm registry (docs/package-lock.json) and are copied
 # beside the slides. The build needs no network; its last step is the test that no slide loads
 # anything from outside.
-REVEAL := docs/node_modules/reveal.js/dist/reveal.js
-
-$(REVEAL): docs/package.json docs/package-lock.json $(STAMP)
-	$(BIN)/python -m tools.slides npm
-	@touch $(REVEAL)
-
-slides: $(STAMP) $(REVEAL)
+slides: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m tools.slides build
 	COURSE_SLIDES_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_slides.py
 
@@ -135,15 +135,16 @@ slides: $(STAMP) $(REVEAL)
 # makes sure Chromium is there (tools/browser.py: apt-get as root, else it says what to
 # install). COURSE_BROWSER_TEST=1 turns the test on, and every missing piece into a failure;
 # elsewhere (make unit) it is skipped. Screenshots: docs/_build/screenshots/.
-BROWSER_STAMP := $(VENV)/.browser-installed
 
 $(BROWSER_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser,rise]'
 	$(BIN)/python -m tools.browser install
 	@touch $(BROWSER_STAMP)
 
+BROWSER_TEST := COURSE_BROWSER_TEST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py
+
 browser: $(BROWSER_STAMP) site slides
-	COURSE_BROWSER_TEST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py
+	$(BROWSER_TEST)
 
 # The pre-class check (tools/doctor.py): with the course's environment when there is one,
 # else with $(PYTHON); it installs nothing, it only says what to do.
