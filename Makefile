@@ -21,6 +21,9 @@ PLATFORMS ?= spawn-only
 # A hung cell fails after this many seconds. A cell takes a few seconds at most on a quiet
 # machine; `make test` runs five suites side by side on two cores, where one took over 30 s.
 CELL_TIMEOUT ?= 60
+# A kernel that has not started after this many seconds fails its notebook. nbval waits 60 s by
+# default; with the site and the slides built beside the runs, one kernel of 44 took longer.
+KERNEL_TIMEOUT ?= 180
 # pytest-xdist workers: for the unit tests, and for each start method's notebooks (one
 # notebook per worker). Most of a test's time is spent waiting (kernels and children starting,
 # sleeps), so more workers than cores pay. `make test` runs the five runs side by side.
@@ -30,7 +33,8 @@ CELL_TIMEOUT ?= 60
 UNIT_JOBS ?= 6
 NOTEBOOK_JOBS ?= 2
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
-         --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
+         --nbval-cell-timeout=$(CELL_TIMEOUT) --nbval-kernel-startup-timeout=$(KERNEL_TIMEOUT) \
+         -p no:cacheprovider
 BENCH_START_METHOD ?=
 
 .PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site slides browser doctor \

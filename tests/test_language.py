@@ -11,10 +11,10 @@ from helpers.language import LANGUAGE_ENV, current_language, say, use_language
 
 
 @pytest.fixture(autouse=True)
-def english_afterwards(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv(LANGUAGE_ENV, raising=False)
-    yield
-    monkeypatch.delenv(LANGUAGE_ENV, raising=False)
+def english_afterwards(monkeypatch: pytest.MonkeyPatch) -> None:
+    # monkeypatch puts back, after the test, the value the variable had when it was first
+    # touched: set it here, once, so that a test's use_language("zh") does not outlive it.
+    monkeypatch.setenv(LANGUAGE_ENV, "en")
 
 
 def test_english_is_the_default() -> None:
