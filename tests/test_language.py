@@ -22,7 +22,9 @@ def test_english_is_the_default() -> None:
     assert say("Correct!", "正确！") == "Correct!"
 
 
-@pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
+# Not forkserver here: its server process, once started (by an earlier test in this worker),
+# keeps the environment it started with; that is why the switch is a chapter's first line.
+@pytest.mark.parametrize("method", ["spawn", "fork"])
 def test_a_child_started_afterwards_speaks_the_same_language(method: str) -> None:
     if method not in mp.get_all_start_methods():
         pytest.skip(f"no {method} here")
