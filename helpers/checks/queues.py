@@ -425,8 +425,7 @@ def _judge_workers(run: Run, exercise: Exercise) -> Verdict | None:
                 say(f"the workers were given a {type(the_queue).__name__}: a child process needs "
                     "a multiprocessing queue (q = mp.Queue()) to send its result back",
                     f"工作进程拿到的是一个 {type(the_queue).__name__}：子进程需要一个 "
-                    "multiprocessing "
-                    "队列（q = mp.Queue()）来送回它的结果"),
+                    "multiprocessing 队列（q = mp.Queue()）来送回它的结果"),
                 "wrong-queue",
             )
     return None
