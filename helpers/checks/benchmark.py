@@ -81,8 +81,8 @@ def _as_chunks(case: str, parts: int, chunks: object) -> list[Any] | Verdict:
         return not_yet(
             say(f"{case} should return a list of (start, stop) pairs, got {_describe(chunks)}"
                 " (a generator or map object? wrap it in list(...))",
-                f"{case} 应当返回由 (start, stop) 对组成的列表，实际得到 {_describe(chunks)}"
-                "（是生成器或 map 对象吗？用 list(...) 把它包起来）"),
+                f"{case} 应当返回由 (start, stop) 对组成的列表，实际得到 {_describe(chunks)}（是生"
+                "成器或 map 对象吗？用 list(...) 把它包起来）"),
             "not-a-list",
         )
     if not chunks and parts > 0:
@@ -95,9 +95,9 @@ def _as_chunks(case: str, parts: int, chunks: object) -> list[Any] | Verdict:
             say(f"{case} returned arrays of the numbers themselves (as np.array_split does). A "
                 "worker needs only the bounds of its chunk, (start, stop): two numbers to send "
                 "instead of millions. Return (chunk[0], chunk[-1] + 1)-style pairs.",
-                f"{case} 返回的是由数字本身组成的数组（就像 np.array_split 那样）。工作进程只需要"
-                "它那一块的边界 (start, stop)：要传送的是两个数，而不是几百万个。请返回 "
-                "(chunk[0], chunk[-1] + 1) 这样的数对。"),
+                f"{case} 返回的是由数字本身组成的数组（就像 np.array_split 那样）。"
+                "工作进程只需要它那一块的边界 (start, stop)：要传送的是两个数，而不是几百万个。"
+                "请返回 (chunk[0], chunk[-1] + 1) 这样的数对。"),
             "arrays-not-pairs",
         )
     return list(chunks)
@@ -158,9 +158,8 @@ def _split_problem(n: int, parts: int, chunks: list[tuple[int, int]]) -> Verdict
             return not_yet(
                 say(f"{case} stops at {chunks[-1][1]}, not {n}: the last n % parts numbers are "
                     "lost. Give the remainder to some of the chunks, one number each",
-                    f"{case} 停在 {chunks[-1][1]}，而不是 {n}：最后 n % parts 个数丢了。请把"
-                    "余数分给"
-                    "其中几块，每块一个数"),
+                    f"{case} 停在 {chunks[-1][1]}，而不是 {n}：最后 n % parts 个数丢了。"
+                    "请把余数分给其中几块，每块一个数"),
                 "drops-remainder",
             )
         return not_yet(
@@ -175,16 +174,15 @@ def _split_problem(n: int, parts: int, chunks: list[tuple[int, int]]) -> Verdict
                 say(f"{case} gives the last chunk the whole remainder (lengths {lengths}): the "
                     "slowest worker decides the time. Spread the remainder n % parts one by one "
                     "over the first chunks",
-                    f"{case} 把全部余数都给了最后一块（长度为 {lengths}）：最慢的工作进程决定了"
-                    "总时间。"
-                    "请把余数 n % parts 一个一个地分给前面的几块"),
+                    f"{case} 把全部余数都给了最后一块（长度为 {lengths}）："
+                    "最慢的工作进程决定了总时间。请把余数 n % parts 一个一个地分给前面的几块"),
                 "remainder-in-last-chunk",
             )
         return not_yet(
             say(f"{case} gives chunk lengths {lengths}: they should differ by at most one, since "
                 "the slowest worker decides the time",
-                f"{case} 给出的块长度是 {lengths}：它们之间最多只能相差 1，因为最慢的工作进程"
-                "决定了总时间"),
+                f"{case} 给出的块长度是 {lengths}：它们之间最多只能相差 1，"
+                "因为最慢的工作进程决定了总时间"),
             "uneven",
         )
     return None
@@ -266,8 +264,7 @@ def check_split(split: Callable[[int, int], object]) -> Verdict:
     return correct(
         say(f"all {len(SPLIT_CASES)} cases are fair: every number in exactly one chunk, "
             "lengths within one of each other.",
-            f"全部 {len(SPLIT_CASES)} 种情况都是公平的：每个数恰好在一块中，"
-            "各块长度相差不超过 1。")
+            f"全部 {len(SPLIT_CASES)} 种情况都是公平的：每个数恰好在一块中，各块长度相差不超过 1。")
     )
 
 
@@ -293,8 +290,8 @@ def check_workloads(answers: Mapping[str, str]) -> Verdict:
         return not_yet(
             say("answers should be a dict of job -> 'threads' or 'processes', "
                 f"not {_describe(answers)}",
-                "answers 应当是一个 任务 -> 'threads' 或 'processes' 的 dict，"
-                f"而不是 {_describe(answers)}"),
+                "answers 应当是一个 任务 -> 'threads' 或 'processes' 的 dict，而不是 "
+                f"{_describe(answers)}"),
             "wrong-type",
         )
     missing = [job for job in WORKLOADS if job not in answers]
@@ -311,8 +308,8 @@ def check_workloads(answers: Mapping[str, str]) -> Verdict:
         return not_yet(
             say(f"answer 'threads' or 'processes' for {invalid[0]!r}, "
                 f"not {_describe(answers[invalid[0]])}",
-                f"请为 {invalid[0]!r} 回答 'threads' 或 'processes'，"
-                f"而不是 {_describe(answers[invalid[0]])}"),
+                f"请为 {invalid[0]!r} 回答 'threads' 或 'processes'，而不是 "
+                f"{_describe(answers[invalid[0]])}"),
             "invalid-answer",
         )
     if set(words.values()) == {"processes"}:
@@ -322,16 +319,16 @@ def check_workloads(answers: Mapping[str, str]) -> Verdict:
                 "GIL is released while a thread waits, and a thread costs far less to start "
                 "than a process. Which jobs spend their time waiting?",
                 "全都选了进程，正如学习笔记的结论（“多进程总是最快”）。对于需要等待的任务，"
-                "线程同样能让等待重叠起来：线程等待时会释放 GIL，而且启动一个线程的开销比启动"
-                "一个进程小得多。哪些任务的时间花在等待上？"),
+                "线程同样能让等待重叠起来：线程等待时会释放 GIL，而且启动一个线程的开销比启动一个"
+                "进程小得多。哪些任务的时间花在等待上？"),
             "all-processes",
         )
     if set(words.values()) == {"threads"}:
         return not_yet(
             say("threads for everything: a job that computes in a Python loop holds the GIL, so "
                 "its threads take turns and it runs no faster. Which jobs compute in Python?",
-                "全都选了线程：在 Python 循环中计算的任务会一直持有 GIL，所以它的线程只能轮流"
-                "运行，并不会更快。哪些任务是在 Python 中计算的？"),
+                "全都选了线程：在 Python 循环中计算的任务会一直持有 GIL，"
+                "所以它的线程只能轮流运行，并不会更快。哪些任务是在 Python 中计算的？"),
             "all-threads",
         )
     wrong = [job for job in WORKLOADS if words[job] != WORKLOADS[job]]
@@ -355,8 +352,8 @@ def check_workloads(answers: Mapping[str, str]) -> Verdict:
         say("waiting jobs release the GIL, so threads overlap them cheaply; pure-Python "
             "computing holds the GIL, so only processes (or a free-threaded Python) run it in "
             "parallel.",
-            "等待的任务会释放 GIL，所以线程能以很小的开销让它们重叠；纯 Python 计算会持有 "
-            "GIL，所以只有进程（或自由线程版的 Python）才能让它并行运行。")
+            "等待的任务会释放 GIL，所以线程能以很小的开销让它们重叠；纯 Python 计算会持有 GIL，"
+            "所以只有进程（或自由线程版的 Python）才能让它并行运行。")
     )
 
 
@@ -403,8 +400,8 @@ def _amdahl_mistake(on_2: float, on_8: float, limit: float) -> Verdict | None:
         return not_yet(
             say("f + (1 - f) / n is the share of the serial time the run takes with n workers; "
                 "the speed-up is its inverse, 1 / (f + (1 - f) / n)",
-                "f + (1 - f) / n 是有 n 个工作进程时运行所占串行时间的比例；加速比是它的倒数，"
-                "1 / (f + (1 - f) / n)"),
+                "f + (1 - f) / n 是有 n 个工作进程时运行所占串行时间的比例；加速比是它的倒数，1 / "
+                "(f + (1 - f) / n)"),
             "time-not-speedup",
         )
     if _close(on_2, amdahl_speedup(f, 2) / 2) or _close(on_8, amdahl_speedup(f, 8) / 8):
@@ -447,8 +444,8 @@ def check_amdahl(on_2: float, on_8: float, limit: float) -> Verdict:
         return correct(
             say(f"{on_2:.2f}x, {on_8:.2f}x and at most {limit:.0f}x: 8 cores give only "
                 f"{on_8 / 8:.0%} efficiency when {f:.0%} of the work is serial.",
-                f"{on_2:.2f}x、{on_8:.2f}x，最多 {limit:.0f}x：当 {f:.0%} 的工作是串行的，8 个核心"
-                f"只能达到 {on_8 / 8:.0%} 的效率。")
+                f"{on_2:.2f}x、{on_8:.2f}x，最多 {limit:.0f}x：当 {f:.0%} 的工作是串行的，8 "
+                f"个核心只能达到 {on_8 / 8:.0%} 的效率。")
         )
     mistake = _amdahl_mistake(on_2, on_8, limit)
     if mistake is not None:
@@ -457,8 +454,8 @@ def check_amdahl(on_2: float, on_8: float, limit: float) -> Verdict:
         return not_yet(
             say("on_2 is off: with n workers the parallel part takes (1 - f) / n of the serial "
                 "time, the serial part still takes f; the speed-up is 1 / (f + (1 - f) / n)",
-                "on_2 不对：有 n 个工作进程时，并行部分占用串行时间的 (1 - f) / n，串行部分仍然"
-                "占用 f；加速比是 1 / (f + (1 - f) / n)"),
+                "on_2 不对：有 n 个工作进程时，并行部分占用串行时间的 (1 - f) / n，"
+                "串行部分仍然占用 f；加速比是 1 / (f + (1 - f) / n)"),
             "wrong-on-2",
         )
     if not right[1]:
@@ -468,8 +465,8 @@ def check_amdahl(on_2: float, on_8: float, limit: float) -> Verdict:
         return not_yet(
             say("1 / (1 - f) would be the limit if the parallel part could not be split. With very "
                 "many workers (1 - f) / n goes to 0: what is left of f + (1 - f) / n?",
-                "如果并行部分不能再拆分，1 / (1 - f) 才会是极限。工作进程非常多时，"
-                "(1 - f) / n 趋于 0：f + (1 - f) / n 还剩下什么？"),
+                "如果并行部分不能再拆分，1 / (1 - f) 才会是极限。工作进程非常多时，(1 - f) / n "
+                "趋于 0：f + (1 - f) / n 还剩下什么？"),
             "limit-inverted",
         )
     if math.isinf(float(limit)):

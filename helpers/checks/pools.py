@@ -303,8 +303,8 @@ def check_square_all(square_all: Callable[..., Any]) -> Verdict:
     if any(isinstance(value, _RecordedResult) for value in got):
         return not_yet(say("you returned the AsyncResults themselves: call .get(timeout=...) on "
                            "each to collect its value",
-                           "你返回的是 AsyncResult 对象本身：请对每一个调用 .get(timeout=...) 取出"
-                           "它的值"), "async-result")
+                           "你返回的是 AsyncResult 对象本身：请对每一个调用 .get(timeout=...) "
+                           "取出它的值"), "async-result")
     if got != expected:
         try:
             same_values = sorted(got) == sorted(expected)
@@ -332,16 +332,17 @@ def check_square_all(square_all: Callable[..., Any]) -> Verdict:
                            "each task only when the loop asks for it, after the .get() of the one "
                            "before, so the pool runs them one at a time. Make it a list "
                            "(square brackets)",
-                           "这些 AsyncResult 来自一个生成器（圆括号）：它要等循环需要时才提交每个"
-                           "任务，也就是在前一个任务的 .get() 之后，所以进程池是一个接一个地运行它"
-                           "们的。请把它改成列表（方括号）"), "generator")
+                           "这些 AsyncResult 来自一个生成器（圆括号）："
+                           "它要等循环需要时才提交每个任务，也就是在前一个任务的 .get() 之后，"
+                           "所以进程池是一个接一个地运行它们的。"
+                           "请把它改成列表（方括号）"), "generator")
     if late is not None:
         return not_yet(say(f"task {late.task} was submitted only after you waited for an earlier "
                            "result, so the pool ran the tasks one at a time. Submit all of them "
                            "first (keep the AsyncResults in a list), then call .get() on each",
-                           f"任务 {late.task} 是在你等待了前面的某个结果之后才提交的，所以进程池是"
-                           "一个接一个地运行这些任务的。请先提交全部任务（把 AsyncResult 保存在一"
-                           "个列表中），再对每一个调用 .get()"),
+                           f"任务 {late.task} 是在你等待了前面的某个结果之后才提交的，"
+                           "所以进程池是一个接一个地运行这些任务的。请先提交全部任务（把 "
+                           "AsyncResult 保存在一个列表中），再对每一个调用 .get()"),
                        "one-at-a-time")
     untimed = next((call for call in pool.calls if call.kind == "get" and call.timeout is None),
                    None)
@@ -350,21 +351,21 @@ def check_square_all(square_all: Callable[..., Any]) -> Verdict:
                            "wait without a time-out: if a worker dies, they wait forever. Use "
                            "pool.map_async(square, numbers).get(timeout=10), or apply_async and "
                            ".get(timeout=10)",
-                           "pool.map、starmap 和 imap 会一次把所有任务交给进程池，但它们的等待没有"
-                           "超时：如果某个工作进程死了，它们会永远等下去。请使用 "
+                           "pool.map、starmap 和 imap 会一次把所有任务交给进程池，"
+                           "但它们的等待没有超时：如果某个工作进程死了，它们会永远等下去。请使用 "
                            "pool.map_async(square, numbers).get(timeout=10)，或者 apply_async 加 "
                            ".get(timeout=10)"), "no-timeout")
     if untimed is not None:
         return not_yet(say("the order is right; now give every .get() a timeout, e.g. "
                            ".get(timeout=10), so that a stuck task cannot hang the notebook",
-                           "顺序对了；现在请给每个 .get() 加上超时，例如 .get(timeout=10)，这样卡"
-                           "住的任务就不会让笔记本挂起"),
+                           "顺序对了；现在请给每个 .get() 加上超时，例如 .get(timeout=10)，"
+                           "这样卡住的任务就不会让笔记本挂起"),
                        "no-timeout")
     return correct(say(f"all {len(NUMBERS)} tasks were submitted before the first wait, every "
                        "wait has a time-out, and the squares are the ones the tasks returned: the "
                        "pool's workers could run them side by side.",
-                       f"全部 {len(NUMBERS)} 个任务都在第一次等待之前提交，每次等待都有超时，而且这"
-                       "些平方正是任务返回的那些：进程池的工作进程可以让它们并行运行。"))
+                       f"全部 {len(NUMBERS)} 个任务都在第一次等待之前提交，每次等待都有超时，"
+                       "而且这些平方正是任务返回的那些：进程池的工作进程可以让它们并行运行。"))
 
 
 # --- exercise 2: errors come back, per task --------------------------------------------------
@@ -406,8 +407,8 @@ def check_outcomes(outcomes: Mapping[object, object], pending: Mapping[object, A
         return not_yet(say("pass pending, the dict {x: pool.apply_async(square, (x,))} the cell "
                            "builds, as the second argument",
                            "请把 pending，也就是单元格构造的 dict "
-                           "{x: pool.apply_async(square, (x,))}，作为第二个参数传"
-                           "入"), "wrong-type")
+                           "{x: pool.apply_async(square, (x,))}，"
+                           "作为第二个参数传入"), "wrong-type")
     failing = [x for x in SQUARE_INPUTS if isinstance(expected_outcome(x), Exception)]
     missing = [x for x in SQUARE_INPUTS if x not in outcomes]
     if missing and missing == failing:
@@ -452,14 +453,15 @@ def check_outcomes(outcomes: Mapping[object, object], pending: Mapping[object, A
                 return not_yet(say(f"square({x!r}) raises {type(expected).__name__} in the worker: "
                                    "catch it around .get(timeout=...) and store the exception "
                                    f"itself, not {got!r}",
-                                   f"square({x!r}) 在工作进程中抛出 {type(expected).__name__}：请在"
-                                   " .get(timeout=...) 外面捕获它，并存入这个异常本身，而不是 "
+                                   f"square({x!r}) 在工作进程中抛出 {type(expected).__name__}："
+                                   "请在 .get(timeout=...) 外面捕获它，并存入这个异常本身，而不是 "
                                    f"{got!r}"), "not-exception")
             if type(got) is not type(expected):
                 return not_yet(say(f"outcomes[{x!r}] is a {type(got).__name__}, but the worker "
                                    f"raised {type(expected).__name__}",
-                                   f"outcomes[{x!r}] 是一个 {type(got).__name__}，但工作进程抛出的"
-                                   f"是 {type(expected).__name__}"), "wrong-exception")
+                                   f"outcomes[{x!r}] 是一个 {type(got).__name__}，"
+                                   "但工作进程抛出的是 "
+                                   f"{type(expected).__name__}"), "wrong-exception")
         elif isinstance(got, BaseException):
             return not_yet(say(f"square({x!r}) works, but outcomes[{x!r}] holds "
                                f"{type(got).__name__}: {got}",
@@ -475,9 +477,9 @@ def check_outcomes(outcomes: Mapping[object, object], pending: Mapping[object, A
             return not_yet(say(f"outcomes[{x!r}] equals the result, but it is not the value "
                                f"pending[{x!r}].get() returns: it was computed again, in this "
                                "process. Store what .get(timeout=...) returns",
-                               f"outcomes[{x!r}] 与结果相等，但它不是 pending[{x!r}].get() 返回的那"
-                               "个值：它是在这个进程里重新算出来的。请存入 .get(timeout=...) 返回"
-                               "的值"), "work-in-parent")
+                               f"outcomes[{x!r}] 与结果相等，但它不是 pending[{x!r}].get() "
+                               "返回的那个值：它是在这个进程里重新算出来的。请存入 "
+                               ".get(timeout=...) 返回的值"), "work-in-parent")
     for x, (worked, thing) in asked.items():
         if not worked and outcomes[x] is not thing:
             return not_yet(say(f"outcomes[{x!r}] is a new {type(thing).__name__}, not the one "
@@ -489,9 +491,9 @@ def check_outcomes(outcomes: Mapping[object, object], pending: Mapping[object, A
     return correct(say(f"{len(SQUARE_INPUTS) - len(failing)} results and {len(failing)} "
                        "exceptions, each the very object its own .get() gave: a failing task "
                        "raised at its own .get(), and the others were unharmed.",
-                       f"{len(SQUARE_INPUTS) - len(failing)} 个结果和 {len(failing)} 个异常，每一个"
-                       "都正是它自己的 .get() 给出的那个对象：失败的任务在它自己的 .get() 处抛出异"
-                       "常，其他任务不受影响。"))
+                       f"{len(SQUARE_INPUTS) - len(failing)} 个结果和 {len(failing)} 个异常，"
+                       "每一个都正是它自己的 .get() 给出的那个对象：失败的任务在它自己的 .get() "
+                       "处抛出异常，其他任务不受影响。"))
 
 
 # --- exercise 3: futures and as_completed ----------------------------------------------------
@@ -517,8 +519,8 @@ def check_futures_squares(
     if not_futures:
         return not_yet(say(f"the keys of futures should be what executor.submit returns (Futures), "
                            f"found {type(not_futures[0]).__name__}",
-                           "futures 的键应当是 executor.submit 返回的东西（Future 对象），实际发现"
-                           f"的是 {type(not_futures[0]).__name__}"), "wrong-type")
+                           "futures 的键应当是 executor.submit 返回的东西（Future 对象），"
+                           f"实际发现的是 {type(not_futures[0]).__name__}"), "wrong-type")
     if sorted(futures.values(), key=repr) != sorted(FUTURE_INPUTS, key=repr):
         return not_yet(say(f"futures should map one future to each x in {list(FUTURE_INPUTS)}",
                            f"futures 应当为 {list(FUTURE_INPUTS)} 中的每个 x 对应一个 Future 对象"),
@@ -536,8 +538,8 @@ def check_futures_squares(
     if failed:
         return not_yet(say(f"the task for {failed[0]!r} did not return a square: submit "
                            "square(x) from helpers.workers for each x",
-                           f"{failed[0]!r} 的任务没有返回平方：请为每个 x 提交 helpers.workers 中的"
-                           " square(x)"), "task-failed")
+                           f"{failed[0]!r} 的任务没有返回平方：请为每个 x 提交 helpers.workers "
+                           "中的 square(x)"), "task-failed")
     result_of = {x: future_of[x].result(timeout=0) for x in FUTURE_INPUTS}
     expected = {x: square(x) for x in FUTURE_INPUTS}
     if not squares:
@@ -548,8 +550,8 @@ def check_futures_squares(
                            "future，请存入 squares[futures[future]] = future.result()"), "missing")
     if any(isinstance(value, Future) for value in squares.values()):
         return not_yet(say("squares holds futures: store what each future's .result() returns",
-                           "squares 中存的是 Future 对象：请存入每个 Future 对象的 .result() 返回"
-                           "的值"),
+                           "squares 中存的是 Future 对象：请存入每个 Future 对象的 .result() "
+                           "返回的值"),
                        "future-not-result")
     if dict(squares) != expected:
         values_there = sorted(map(repr, squares.values())) == sorted(map(repr, expected.values()))
@@ -557,9 +559,9 @@ def check_futures_squares(
             return not_yet(say(f"squares should map each x in {list(FUTURE_INPUTS)} to its own "
                                "square: find the x of the future as_completed hands you with "
                                f"futures[future]; got {dict(squares)}",
-                               f"squares 应当把 {list(FUTURE_INPUTS)} 中的每个 x 映射到它自己的平"
-                               "方：用 futures[future] 找出 as_completed 交给你的 Future 对象对应"
-                               f"的 x；实际得到 {dict(squares)}"), "keyed-wrong")
+                               f"squares 应当把 {list(FUTURE_INPUTS)} 中的每个 x "
+                               "映射到它自己的平方：用 futures[future] 找出 as_completed 交给你的 "
+                               f"Future 对象对应的 x；实际得到 {dict(squares)}"), "keyed-wrong")
         wrong = next(x for x in FUTURE_INPUTS if squares[x] != expected[x])
         return not_yet(say(f"squares[{wrong!r}] should be {expected[wrong]!r}, "
                            f"got {squares[wrong]!r}",
@@ -572,9 +574,9 @@ def check_futures_squares(
                            ".result() returns: it was computed again, in this process. Read each "
                            "square from its future",
                            f"squares[{x!r}] 是对的，但它不是它的 Future 对象的 .result() 返回的值："
-                           "它是在这个进程里重新算出来的。请从每个 Future 对象中读取平"
-                           "方"), "work-in-parent")
+                           "它是在这个进程里重新算出来的。请从每个 Future "
+                           "对象中读取平方"), "work-in-parent")
     return correct(say("as_completed hands you each future when it finishes; the dict "
                        "future -> x tells you which input it belonged to.",
-                       "as_completed 会在每个 Future 对象完成时把它交给你；字典 future -> x 告诉你"
-                       "它属于哪个输入。"))
+                       "as_completed 会在每个 Future 对象完成时把它交给你；字典 future -> x "
+                       "告诉你它属于哪个输入。"))

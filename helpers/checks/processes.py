@@ -82,8 +82,8 @@ def check_spawnable(
             return not_yet(
                 say(f"{label} should be a dict with the keys {', '.join(SPAWN_CANDIDATES)}, "
                     f"not {type(answers).__name__}",
-                    f"{label} 应当是一个以 {', '.join(SPAWN_CANDIDATES)} 为键的 dict，"
-                    f"而不是 {type(answers).__name__}"),
+                    f"{label} 应当是一个以 {', '.join(SPAWN_CANDIDATES)} 为键的 dict，而不是 "
+                    f"{type(answers).__name__}"),
                 "wrong-type",
             )
     for label, answers in (("sent_as", sent_as), ("child_can_receive", child_can_receive)):
@@ -98,8 +98,8 @@ def check_spawnable(
         return not_yet(
             say(f"child_can_receive[{name!r}] is {child_can_receive[name]!r}: answer True or False "
                 "(a string such as 'no' counts as true in Python)",
-                f"child_can_receive[{name!r}] 是 {child_can_receive[name]!r}：请回答 True 或 False"
-                "（像 'no' 这样的字符串在 Python 中算作真）"),
+                f"child_can_receive[{name!r}] 是 {child_can_receive[name]!r}：请回答 True 或 "
+                "False（像 'no' 这样的字符串在 Python 中算作真）"),
             "not-a-bool",
         )
     if child_can_receive["cube"]:
@@ -143,8 +143,8 @@ def check_spawnable(
         return not_yet(
             say(f"sent_as[{wrong[0]!r}] is {sent_as[wrong[0]]!r}: read the module name pickle "
                 f"writes, e.g. names_in(pickle.dumps({wrong[0]}))",
-                f"sent_as[{wrong[0]!r}] 是 {sent_as[wrong[0]]!r}：请读出 pickle 写下的模块名，"
-                f"例如 names_in(pickle.dumps({wrong[0]}))"),
+                f"sent_as[{wrong[0]!r}] 是 {sent_as[wrong[0]]!r}：请读出 pickle 写下的模块名，例如 "
+                f"names_in(pickle.dumps({wrong[0]}))"),
             "wrong-module",
         )
     return correct(
@@ -152,8 +152,8 @@ def check_spawnable(
             "builtins); cube travels as __main__.cube, which a spawned child cannot find; "
             "a lambda has no name at all, so pickle refuses it.",
             "add 和 len 按引用传送，指向每个 Python 都能 import 的模块（helpers.workers、"
-            "builtins）；cube 以 __main__.cube 的名字传送，spawn 启动的子进程找不到它；"
-            "lambda 根本没有名字，所以 pickle 拒绝序列化它。")
+            "builtins）；cube 以 __main__.cube 的名字传送，spawn 启动的子进程找不到它；lambda "
+            "根本没有名字，所以 pickle 拒绝序列化它。")
     )
 
 
@@ -349,16 +349,16 @@ def _judge_six(outcome_value: Any, log: WorkerLog) -> Verdict:
             return not_yet(
                 say("each worker was started and joined before the next one started, so they ran "
                     "one at a time: start all six first, then join all six",
-                    "每个工作进程都在下一个启动之前就被启动并 join 了，所以它们是一个接一个运行的："
-                    "请先启动全部六个，再 join 全部六个"),
+                    "每个工作进程都在下一个启动之前就被启动并 join 了，"
+                    "所以它们是一个接一个运行的：请先启动全部六个，再 join 全部六个"),
                 "one-at-a-time",
             )
         kind = _kind_word(late.kind)
         return not_yet(
             say(f"a {kind} ({late.target_name}) was started after another worker had been "
                 "joined: start all six before joining any",
-                f"一个{kind}（{late.target_name}）在另一个工作进程被 join 之后才启动："
-                "请在 join 任何一个之前启动全部六个"),
+                f"一个{kind}（{late.target_name}）在另一个工作进程被 join 之后才启动：请在 join "
+                "任何一个之前启动全部六个"),
             "joined-too-early",
         )
     last_joins = {id(e.worker): e for e in log.events_of(workers) if e.action == "join"}
@@ -373,9 +373,8 @@ def _judge_six(outcome_value: Any, log: WorkerLog) -> Verdict:
                 f"than its slow_square's {THREAD_DELAY} s, so join() returns before the thread "
                 "can have finished. Give join a timeout longer than the work (e.g. 10)",
                 f"有一个线程以 timeout={last_joins[id(hurried[0])].timeout} 被 join：这比它的 "
-                f"slow_square 所需的 {THREAD_DELAY} 秒还短，所以 join() 在线程可能完成之前"
-                "就返回了。"
-                "请给 join 一个比工作时间更长的超时（例如 10）"),
+                f"slow_square 所需的 {THREAD_DELAY} 秒还短，所以 join() "
+                "在线程可能完成之前就返回了。请给 join 一个比工作时间更长的超时（例如 10）"),
             "not-joined",
         )
     unjoined = [
@@ -543,8 +542,8 @@ def check_classified(answers: Mapping[str, bool]) -> Verdict:
                 f"was a function up to Python 3.12 and is a class from 3.13. On this Python "
                 f"({sys.version_info.major}.{sys.version_info.minor}) it is {here}: ask Python, "
                 "inspect.isclass(threading.Lock)",
-                f"除了 threading.Lock 全都对了，而它的答案取决于 Python 版本：它在 Python 3.12 "
-                f"及以前是函数，从 3.13 起是类。在这个 Python "
+                "除了 threading.Lock 全都对了，而它的答案取决于 Python 版本：它在 Python 3.12 "
+                "及以前是函数，从 3.13 起是类。在这个 Python "
                 f"（{sys.version_info.major}.{sys.version_info.minor}）上它是{here}：问问 Python，"
                 "inspect.isclass(threading.Lock)"),
             "lock-version",
@@ -553,14 +552,14 @@ def check_classified(answers: Mapping[str, bool]) -> Verdict:
         return not_yet(
             say(f"{', '.join(wrong)}: a capital letter does not make a class. Ask Python with "
                 "inspect.isclass(...)",
-                f"{', '.join(wrong)}：首字母大写并不能让它成为类。请用 inspect.isclass(...) "
-                "问问 Python"),
+                f"{', '.join(wrong)}：首字母大写并不能让它成为类。请用 inspect.isclass(...) 问问 "
+                "Python"),
             "capital-letters",
         )
     return not_yet(
         say(f"{len(wrong)} of {len(NAMES_TO_CLASSIFY)} are wrong, e.g. {wrong[0]}: "
             "ask Python with inspect.isclass(...)",
-            f"{len(NAMES_TO_CLASSIFY)} 个中有 {len(wrong)} 个答错了，例如 {wrong[0]}："
-            "请用 inspect.isclass(...) 问问 Python"),
+            f"{len(NAMES_TO_CLASSIFY)} 个中有 {len(wrong)} 个答错了，例如 {wrong[0]}：请用 "
+            "inspect.isclass(...) 问问 Python"),
         "some-wrong",
     )

@@ -368,10 +368,10 @@ def _judge_hang(run: Run, exercise: Exercise, timeout: float) -> Verdict:
                 "waited in join() for a worker whose result had not been read. A process that has "
                 "put data in a queue does not exit until that data has been read. Read one result "
                 "per worker first (get(timeout=...) once per worker), then join.",
-                f"{exercise.function} 在 {timeout:g} 秒后仍在运行{stopped}：它在 join() 中等待"
-                "一个结果还没有被读取的工作进程。一个往队列里放了数据的进程，要等这些数据被读走"
-                "才会退出。请先为每个工作进程读一个结果（每个工作进程调用一次 get(timeout=...)），"
-                "再 join。"),
+                f"{exercise.function} 在 {timeout:g} 秒后仍在运行{stopped}：它在 join() "
+                "中等待一个结果还没有被读取的工作进程。一个往队列里放了数据的进程，"
+                "要等这些数据被读走才会退出。请先为每个工作进程读一个结果（每个工作进程调用一次 "
+                "get(timeout=...)），再 join。"),
             "join-before-get",
         )
     if any(w.kind == "get" and not w.bounded and w.returned is None for w in run.waits):
@@ -387,8 +387,8 @@ def _judge_hang(run: Run, exercise: Exercise, timeout: float) -> Verdict:
     return not_yet(
         say(f"{exercise.function} was still running after {timeout:g} seconds {stopped}. Start "
             "every worker, read one result per worker with get(timeout=...), then join them.",
-            f"{exercise.function} 在 {timeout:g} 秒后仍在运行{stopped}。请启动每个工作进程，"
-            "用 get(timeout=...) 为每个工作进程读取一个结果，然后 join 它们。"),
+            f"{exercise.function} 在 {timeout:g} 秒后仍在运行{stopped}。请启动每个工作进程，用 "
+            "get(timeout=...) 为每个工作进程读取一个结果，然后 join 它们。"),
         "hangs",
     )
 
@@ -404,8 +404,8 @@ def _judge_workers(run: Run, exercise: Exercise) -> Verdict | None:
                 return not_yet(
                     say(f"{exercise.function} started threads: use one multiprocessing Process "
                         "per task (this exercise is about processes handing their results back)",
-                        f"{exercise.function} 启动的是线程：请为每个任务使用一个 "
-                        "multiprocessing 的 Process（这个练习讲的是进程如何交回它们的结果）"),
+                        f"{exercise.function} 启动的是线程：请为每个任务使用一个 multiprocessing "
+                        "的 Process（这个练习讲的是进程如何交回它们的结果）"),
                     "threads",
                 )
         return None  # nothing started: judged with the results
@@ -415,8 +415,8 @@ def _judge_workers(run: Run, exercise: Exercise) -> Verdict | None:
             return not_yet(
                 say(f"a process runs {event.target_name}: every process should run {name} "
                     f"(target={name}), which puts a tagged result into the queue",
-                    f"有一个进程运行的是 {event.target_name}：每个进程都应当运行 {name}"
-                    f"（target={name}），它会把一个带标签的结果放进队列"),
+                    f"有一个进程运行的是 {event.target_name}：每个进程都应当运行 "
+                    f"{name}（target={name}），它会把一个带标签的结果放进队列"),
                 "wrong-target",
             )
     for the_queue in _queues_given(run, exercise):
@@ -438,8 +438,8 @@ def _judge_mechanism(run: Run, exercise: Exercise) -> Verdict | None:
         return not_yet(
             say(f"{len(processes)} process(es) were started for {exercise.tasks} tasks: start "
                 "exactly one process per task",
-                f"为 {exercise.tasks} 个任务启动了 {len(processes)} 个进程：请为每个任务恰好启动"
-                "一个进程"),
+                f"为 {exercise.tasks} 个任务启动了 {len(processes)} 个进程："
+                "请为每个任务恰好启动一个进程"),
             "wrong-count",
         )
     bound = [_bound(event, exercise) for event in processes]
@@ -448,7 +448,7 @@ def _judge_mechanism(run: Run, exercise: Exercise) -> Verdict | None:
         return not_yet(
             say(f"the workers' arguments are not the tasks' (the first worker got "
                 f"{_short(processes[0].args)}): worker i should run {exercise.call_text}",
-                f"工作进程的参数不是任务的参数（第一个工作进程拿到的是 "
+                "工作进程的参数不是任务的参数（第一个工作进程拿到的是 "
                 f"{_short(processes[0].args)}）：工作进程 i 应当运行 {exercise.call_text}"),
             "wrong-args",
         )
@@ -457,8 +457,8 @@ def _judge_mechanism(run: Run, exercise: Exercise) -> Verdict | None:
         return not_yet(
             say(f"the {exercise.tasks} workers were given {len(queues)} different queues: create "
                 "one queue before the loop and give that same queue to every worker",
-                f"这 {exercise.tasks} 个工作进程拿到了 {len(queues)} 个不同的队列：请在循环之前"
-                "创建一个队列，并把同一个队列交给每个工作进程"),
+                f"这 {exercise.tasks} 个工作进程拿到了 {len(queues)} 个不同的队列："
+                "请在循环之前创建一个队列，并把同一个队列交给每个工作进程"),
             "separate-queues",
         )
     the_queue = bound[0][1]  # type: ignore[index]
@@ -469,8 +469,8 @@ def _judge_mechanism(run: Run, exercise: Exercise) -> Verdict | None:
             say("the workers ran one at a time: a worker was started only after an earlier one "
                 "had been read or joined. Start all of them first, then read, then join, so that "
                 "they run at the same time.",
-                "这些工作进程是一个接一个运行的：某个工作进程要等前一个被读取或被 join 之后才启动。"
-                "请先启动全部工作进程，再读取，再 join，这样它们才能同时运行。"),
+                "这些工作进程是一个接一个运行的：某个工作进程要等前一个被读取或被 join "
+                "之后才启动。请先启动全部工作进程，再读取，再 join，这样它们才能同时运行。"),
             "one-at-a-time",
         )
     if not gets or run.work.total:
@@ -484,26 +484,25 @@ def _judge_mechanism(run: Run, exercise: Exercise) -> Verdict | None:
         return not_yet(
             say(f"{what}: the results must come from the workers. Read each worker's tagged "
                 "result with q.get(timeout=...) and keep its value.",
-                f"{what}：结果必须来自工作进程。请用 q.get(timeout=...) 读取每个工作进程带标签的"
-                "结果，并保留其中的值。"),
+                f"{what}：结果必须来自工作进程。请用 q.get(timeout=...) "
+                "读取每个工作进程带标签的结果，并保留其中的值。"),
             "work-in-parent",
         )
     if len(gets) < exercise.tasks:
         return not_yet(
             say(f"{len(gets)} get() for {exercise.tasks} workers: each get() reads one result, "
                 "so call it once per worker (the notes' mistake: one get() for two workers)",
-                f"{exercise.tasks} 个工作进程只调用了 {len(gets)} 次 get()：每次 get() 读取一个"
-                "结果，所以要为每个工作进程调用一次（学习笔记里的错误：两个工作进程只调用了一次 "
-                "get()）"),
+                f"{exercise.tasks} 个工作进程只调用了 {len(gets)} 次 get()：每次 get() "
+                "读取一个结果，所以要为每个工作进程调用一次（学习笔记里的错误："
+                "两个工作进程只调用了一次 get()）"),
             "one-get-only",
         )
     if any(not w.bounded for w in run.waits if w.kind == "get" and w.source is the_queue):
         return not_yet(
             say("a get() without a timeout: if a worker dies before it puts its result, that get() "
                 "waits forever. Use q.get(timeout=30): it raises queue.Empty instead.",
-                "一个没有超时的 get()：如果某个工作进程在放入结果之前就死了，这个 get() 会永远等下"
-                "去。"
-                "请使用 q.get(timeout=30)：这时它会抛出 queue.Empty。"),
+                "一个没有超时的 get()：如果某个工作进程在放入结果之前就死了，这个 get() "
+                "会永远等下去。请使用 q.get(timeout=30)：这时它会抛出 queue.Empty。"),
             "no-timeout",
         )
     if _joined_early(run, workers, gets):
@@ -522,9 +521,8 @@ def _judge_mechanism(run: Run, exercise: Exercise) -> Verdict | None:
             return not_yet(
                 say(f"worker {index} was not joined: join every worker (after reading the "
                     f"results) before {exercise.function} returns",
-                    f"工作进程 {index} 没有被 join：请在 {exercise.function} 返回之前（在读取结果之"
-                    "后）"
-                    "join 每个工作进程"),
+                    f"工作进程 {index} 没有被 join：请在 {exercise.function} "
+                    "返回之前（在读取结果之后）join 每个工作进程"),
                 "not-joined",
             )
         if code != 0:
@@ -545,8 +543,8 @@ def _judge_results(results: list[Any], run: Run, exercise: Exercise) -> Verdict 
         return not_yet(
             say("these look like (task_id, value) pairs: sort them by task_id, then keep only the "
                 "values, e.g. [value for _, value in sorted(pairs)]",
-                "这些看起来是 (task_id, value) 对：请按 task_id 排序，然后只保留值，例如 "
-                "[value for _, value in sorted(pairs)]"),
+                "这些看起来是 (task_id, value) 对：请按 task_id 排序，然后只保留值，例如 [value "
+                "for _, value in sorted(pairs)]"),
             "pairs-left",
         )
     if results == truth:
@@ -569,16 +567,15 @@ def _judge_results(results: list[Any], run: Run, exercise: Exercise) -> Verdict 
             return not_yet(
                 say("right values, but sorted by value: put them in task order (sort the "
                     "(task_id, value) pairs by task_id, the first item of each pair)",
-                    "值是对的，但按值排序了：请把它们按任务顺序排列（按 task_id，也就是每对中的第一"
-                    "项，"
-                    "对 (task_id, value) 对排序）"),
+                    "值是对的，但按值排序了：请把它们按任务顺序排列（按 task_id，"
+                    "也就是每对中的第一项，对 (task_id, value) 对排序）"),
                 "sorted-by-value",
             )
         return not_yet(
             say("right values in the wrong order: results arrive in the order the workers finish; "
                 "sort the (task_id, value) pairs by task_id before keeping the values",
-                "值是对的，但顺序错了：结果按工作进程完成的顺序到达；请先按 task_id 对 "
-                "(task_id, value) 对排序，再保留值"),
+                "值是对的，但顺序错了：结果按工作进程完成的顺序到达；请先按 task_id 对 (task_id, "
+                "value) 对排序，再保留值"),
             "wrong-order",
         )
     for index, (got, expected) in enumerate(zip(results, truth, strict=True)):
@@ -600,10 +597,9 @@ def _judge_error(run: Run, exercise: Exercise) -> Verdict:
                 say(f"{exercise.function} raised {type(error).__name__}, and worker {index} ended "
                     f"with exit code {code}: the worker failed (look at its arguments: plain ints "
                     "for the task id and the size)",
-                    f"{exercise.function} 抛出了 {type(error).__name__}，而工作进程 {index} 以退出"
-                    "码 "
-                    f"{code} 结束：这个工作进程失败了（检查它的参数：任务编号和大小都应当是普通的 "
-                    "int）"),
+                    f"{exercise.function} 抛出了 {type(error).__name__}，而工作进程 {index} "
+                    f"以退出码 {code} 结束：这个工作进程失败了（检查它的参数："
+                    "任务编号和大小都应当是普通的 int）"),
                 "exit-code",
             )
     if isinstance(error, queue.Empty):
@@ -626,7 +622,7 @@ def _unpack(returned: object, pair: bool) -> list[Any] | Verdict:
             return not_yet(
                 say(f"the function should return a pair (results, workers), got "
                     f"{type(returned).__name__}",
-                    f"这个函数应当返回一对 (results, workers)，实际得到的是 "
+                    "这个函数应当返回一对 (results, workers)，实际得到的是 "
                     f"{type(returned).__name__}"),
                 "wrong-type",
             )
@@ -682,9 +678,9 @@ def _judge(run: Run, exercise: Exercise, timeout: float, pair: bool) -> Verdict:
             say(f"{said}{exercise.function} started no process: the parent did the work. Start "
                 f"one Process per task (target={exercise.target.__name__}, all with the same "
                 "queue); the workers compute, the parent only reads their results.",
-                f"{said}{exercise.function} 没有启动任何进程：工作是父进程做的。请为每个任务启动"
-                f"一个 Process（target={exercise.target.__name__}，全都使用同一个队列）；"
-                "由工作进程计算，父进程只读取它们的结果。"),
+                f"{said}{exercise.function} 没有启动任何进程：工作是父进程做的。"
+                f"请为每个任务启动一个 Process（target={exercise.target.__name__}，"
+                "全都使用同一个队列）；由工作进程计算，父进程只读取它们的结果。"),
             "work-in-parent",
         )
     failed = _judge_mechanism(run, exercise)
@@ -860,7 +856,8 @@ def check_collect(
             say(f"{len(sizes)} workers started together, their {len(sizes)} large results read "
                 "first (each with a timeout), then every worker joined with exit code 0; the "
                 "results are in task order.",
-                f"{len(sizes)} 个工作进程一起启动，先读取它们的 {len(sizes)} 个大结果（每次都有"
-                "超时），然后每个工作进程都被 join，退出码为 0；结果按任务顺序排列。")
+                f"{len(sizes)} 个工作进程一起启动，先读取它们的 {len(sizes)} "
+                "个大结果（每次都有超时），然后每个工作进程都被 join，退出码为 0；"
+                "结果按任务顺序排列。")
         )
     return verdict
