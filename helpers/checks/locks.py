@@ -203,9 +203,9 @@ def _judge(
         if lock_held_here:
             return not_yet(
                 say(f"run_four did not finish within {timeout:g} s: the parent holds the lock "
-                    "while it waits for the processes, and they wait for that same lock. Do not take the "
-                    "lock in run_four at all: increment takes it, in each process, around each +=. "
-                    "(The check has stopped those processes.)",
+                    "while it waits for the processes, and they wait for that same lock. Do not "
+                    "take the lock in run_four at all: increment takes it, in each process, "
+                    "around each +=. (The check has stopped those processes.)",
                     f"run_four 没有在 {timeout:g} 秒内结束：父进程在等待这些进程时持有锁，"
                     "而它们在等待同一个锁。根本不要在 run_four 中获取锁：increment "
                     "会在每个进程中、在每次 += 前后获取它。（检查已经停止了这些进程。）"),
@@ -267,8 +267,9 @@ def _judge(
             if call.function is None and final != 0:
                 return not_yet(
                     say("target=increment(...) calls increment right here, in the parent, and "
-                        "gives the process nothing to run. Pass the function itself and its arguments "
-                        "separately: mp.Process(target=increment, args=(counter, 5_000, lock)).",
+                        "gives the process nothing to run. Pass the function itself and its "
+                        "arguments separately: mp.Process(target=increment, args=(counter, 5_000, "
+                        "lock)).",
                         "target=increment(...) 会在这里、在父进程中直接调用 increment，"
                         "而进程什么也没得到。请把函数本身和它的参数分开传入："
                         "mp.Process(target=increment, args=(counter, 5_000, lock))。"),
@@ -548,10 +549,11 @@ def check_lock_orders(
         if tuple(report.order) != tuple(orders[worker]):
             return not_yet(
                 say(f"{worker} ran with {report.order}, not with your order "
-                    f"{tuple(orders[worker])}: run the workers with your orders, run_lock_workers(orders, ...)",
+                    f"{tuple(orders[worker])}: run the workers with your orders, "
+                    "run_lock_workers(orders, ...)",
                     f"{worker} 运行时用的是 {report.order}，而不是你的顺序 "
-                    f"{tuple(orders[worker])}：请用你的顺序运行工作进程，run_lock_workers(orders, "
-                    "...)"),
+                    f"{tuple(orders[worker])}：请用你的顺序运行工作进程，"
+                    "run_lock_workers(orders, ...)"),
                 "reports-mismatch",
             )
     for worker, report in sorted(by_worker.items()):
