@@ -191,7 +191,11 @@ def _number(value: object) -> float | None:
 
 def _kind_word(kind: str) -> str:
     """A worker's kind, ``"thread"`` or ``"process"``, in the learner's language."""
-    return say(kind, {"thread": "线程", "process": "进程"}.get(kind, kind))
+    if kind == "thread":
+        return say("thread", "线程")
+    if kind == "process":
+        return say("process", "进程")
+    return kind
 
 
 def _judge_calls(

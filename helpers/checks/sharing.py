@@ -157,7 +157,9 @@ def check_typecodes(answers: Mapping[str, str]) -> Verdict:
                 f"请为每项任务给出一个类型码；缺少 {len(missing)} 项，例如 {missing[0]!r}"),
             "missing",
         )
-    problems = [p for task in TYPECODE_TASKS if (p := _judge_typecode(task, answers[task]))]
+    problems = [
+        p for task in TYPECODE_TASKS if (p := _judge_typecode(task, answers[task])) is not None
+    ]
     if problems:
         first = problems[0]
         if len(problems) == 1:
