@@ -285,7 +285,7 @@ def _judge(
             return not_yet(
                 say(f"process {number} was given arguments that increment does not accept: "
                     "args=(counter, 5_000, lock)",
-                    f"进程 {number} 得到的参数 increment 不接受：args=(counter, 5_000, lock)"),
+                    f"进程 {number} 得到的参数是 increment 不接受的：args=(counter, 5_000, lock)"),
                 "wrong-args",
             )
     if any(call.arguments["counter"] is not counter for call in processes):

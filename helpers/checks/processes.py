@@ -303,7 +303,7 @@ def _judge_six(outcome_value: Any, log: WorkerLog) -> Verdict:
         return not_yet(
             say(f"start_six() returned {type(strangers[0]).__name__} {strangers[0]!r} among the "
                 "workers: return only threading.Thread and multiprocessing.Process objects",
-                f"start_six() 在工作进程中返回了 {type(strangers[0]).__name__} {strangers[0]!r}："
+                f"start_six() 返回的工作进程中有 {type(strangers[0]).__name__} {strangers[0]!r}："
                 "请只返回 threading.Thread 和 multiprocessing.Process 对象"),
             "wrong-type",
         )
@@ -547,7 +547,7 @@ def check_classified(answers: Mapping[str, bool]) -> Verdict:
                 f"({sys.version_info.major}.{sys.version_info.minor}) it is {here}: ask Python, "
                 "inspect.isclass(threading.Lock)",
                 "除了 threading.Lock 全都对了，而它的答案取决于 Python 版本：它在 Python 3.12 "
-                "及以前是函数，从 3.13 起是类。在这个 Python "
+                "及以前是函数，从 3.13 起是类。在这个 Python"
                 f"（{sys.version_info.major}.{sys.version_info.minor}）上它是{here}：问问 Python，"
                 "inspect.isclass(threading.Lock)"),
             "lock-version",
