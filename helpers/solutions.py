@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from helpers._validate import require_callable, require_has, require_mapping, require_text
+from helpers.language import say
 
 #: Set to ``1`` to make every ``%%solution`` cell run (the test suite and ``make outputs`` do).
 RUN_ENV = "COURSE_RUN_SOLUTIONS"
@@ -27,6 +28,11 @@ RUN_ENV = "COURSE_RUN_SOLUTIONS"
 NOT_RUN = (
     "This solution was not run (Run All skips solutions). To run it, change its first line "
     "to %%solution run"
+)
+#: :data:`NOT_RUN` in Chinese (the cell prints the one of the learner's language).
+NOT_RUN_ZH = (
+    "这个参考答案没有运行（Run All 会跳过参考答案）。要运行它，请把它的第一行改为 "
+    "%%solution run"
 )
 
 
@@ -49,12 +55,13 @@ def solution(line: str, cell: str) -> Any:
     from IPython import get_ipython
 
     if not should_run(line):
-        print(NOT_RUN)
+        print(say(NOT_RUN, NOT_RUN_ZH))
         return None
     result = get_ipython().run_cell(cell, store_history=False)
     if result.error_before_exec or result.error_in_exec:
         # run_cell has shown the traceback; make the cell fail as a normal cell would.
-        raise RuntimeError("the solution raised an error (traceback above)")
+        raise RuntimeError(say("the solution raised an error (traceback above)",
+                               "参考答案抛出了错误（回溯信息见上方）"))
     return None
 
 

@@ -38,6 +38,7 @@ from helpers.checks.recording import (
     require_timeout,
     stop_children_until_ended,
 )
+from helpers.language import say
 from helpers.locks import LockReport, increment
 
 # --------------------------------------------------------------------------------------------
@@ -158,8 +159,10 @@ def check_no_lost_updates(
     """
     if not callable(run_four):
         return not_yet(
-            f"pass the function itself, check_no_lost_updates(run_four), not a "
-            f"{type(run_four).__name__}",
+            say(f"pass the function itself, check_no_lost_updates(run_four), not a "
+                f"{type(run_four).__name__}",
+                "请传入函数本身，check_no_lost_updates(run_four)，而不是一个 "
+                f"{type(run_four).__name__}"),
             "wrong-type",
         )
     require_timeout("timeout", timeout)
@@ -199,165 +202,215 @@ def _judge(
     if not outcome.finished:
         if lock_held_here:
             return not_yet(
-                f"run_four did not finish within {timeout:g} s: the parent holds the lock while "
-                "it waits for the processes, and they wait for that same lock. Do not take the "
-                "lock in run_four at all: increment takes it, in each process, around each +=. "
-                "(The check has stopped those processes.)",
+                say(f"run_four did not finish within {timeout:g} s: the parent holds the lock "
+                    "while it waits for the processes, and they wait for that same lock. Do not "
+                    "take the lock in run_four at all: increment takes it, in each process, "
+                    "around each +=. (The check has stopped those processes.)",
+                    f"run_four 没有在 {timeout:g} 秒内结束：父进程在等待这些进程时持有锁，"
+                    "而它们在等待同一个锁。根本不要在 run_four 中获取锁：increment "
+                    "会在每个进程中、在每次 += 前后获取它。（检查已经停止了这些进程。）"),
                 "parent-holds-lock",
             )
         return not_yet(
-            f"run_four did not finish within {timeout:g} s (the check has stopped the "
-            "processes it started). Is it waiting for something that never happens?",
+            say(f"run_four did not finish within {timeout:g} s (the check has stopped the "
+                "processes it started). Is it waiting for something that never happens?",
+                f"run_four 没有在 {timeout:g} 秒内结束（检查已经停止了它启动的进程）。"
+                "它是不是在等待一件永远不会发生的事？"),
             "hangs",
         )
     if any(isinstance(call.lock, _THREAD_LOCK_TYPES) for call in processes):
         return not_yet(
-            "a threading.Lock works only between the threads of one process. Under spawn and "
-            "forkserver it cannot even be sent to a process (TypeError: cannot pickle); under "
-            "fork every process gets its own copy, which excludes nobody. Use "
-            "multiprocessing.Lock() or counter.get_lock().",
+            say("a threading.Lock works only between the threads of one process. Under spawn and "
+                "forkserver it cannot even be sent to a process (TypeError: cannot pickle); under "
+                "fork every process gets its own copy, which excludes nobody. Use "
+                "multiprocessing.Lock() or counter.get_lock().",
+                "threading.Lock 只在同一个进程的线程之间起作用。在 spawn 和 forkserver 下，"
+                "它甚至无法被发送给进程（TypeError: cannot pickle）；在 fork 下，"
+                "每个进程都得到自己的一份副本，谁也排斥不了。请使用 multiprocessing.Lock() 或 "
+                "counter.get_lock()。"),
             "thread-lock",
         )
     if outcome.error is not None:
         error = outcome.error
         return not_yet(
-            f"run_four(counter) raised {type(error).__name__}: {error}",
+            say(f"run_four(counter) raised {type(error).__name__}: {error}",
+                f"run_four(counter) 抛出了 {type(error).__name__}：{error}"),
             "error",
         )
     if not processes:
         if threads:
             return not_yet(
-                "run_four started threads: the exercise is about processes. Use "
-                "mp.Process(target=increment, args=(counter, 5_000, lock)).",
+                say("run_four started threads: the exercise is about processes. Use "
+                    "mp.Process(target=increment, args=(counter, 5_000, lock)).",
+                    "run_four 启动的是线程：这个练习讲的是进程。请使用 "
+                    "mp.Process(target=increment, args=(counter, 5_000, lock))。"),
                 "threads",
             )
         if final != 0:
             return not_yet(
-                f"the counter reads {final:,}, but run_four started no process: the parent did "
-                "the work. Start four processes and let each of them run increment.",
+                say(f"the counter reads {final:,}, but run_four started no process: the parent did "
+                    "the work. Start four processes and let each of them run increment.",
+                    f"计数器的值是 {final:,}，但 run_four 没有启动任何进程：工作是父进程做的。"
+                    "请启动四个进程，让它们每一个都运行 increment。"),
                 "work-in-parent",
             )
         return not_yet(
-            f"run_four started no process: create {workers} "
-            "mp.Process(target=increment, args=(counter, 5_000, lock)), start them all, then "
-            "join them all.",
+            say(f"run_four started no process: create {workers} "
+                "mp.Process(target=increment, args=(counter, 5_000, lock)), start them all, then "
+                "join them all.",
+                f"run_four 没有启动任何进程：请创建 {workers} 个 mp.Process(target=increment, "
+                "args=(counter, 5_000, lock))，先全部启动，再全部 join。"),
             "not-started",
         )
     for number, call in enumerate(processes, 1):
         if call.function is not increment:
             if call.function is None and final != 0:
                 return not_yet(
-                    "target=increment(...) calls increment right here, in the parent, and gives "
-                    "the process nothing to run. Pass the function itself and its arguments "
-                    "separately: mp.Process(target=increment, args=(counter, 5_000, lock)).",
+                    say("target=increment(...) calls increment right here, in the parent, and "
+                        "gives the process nothing to run. Pass the function itself and its "
+                        "arguments separately: mp.Process(target=increment, args=(counter, 5_000, "
+                        "lock)).",
+                        "target=increment(...) 会在这里、在父进程中直接调用 increment，"
+                        "而进程什么也没得到。请把函数本身和它的参数分开传入："
+                        "mp.Process(target=increment, args=(counter, 5_000, lock))。"),
                     "work-in-parent",
                 )
             name = getattr(call.function, "__name__", repr(call.function))
             return not_yet(
-                f"process {number} runs {name}, not increment: use target=increment",
+                say(f"process {number} runs {name}, not increment: use target=increment",
+                    f"进程 {number} 运行的是 {name}，而不是 increment：请使用 target=increment"),
                 "wrong-target",
             )
         if call.arguments is None:
             return not_yet(
-                f"process {number} was given arguments that increment does not accept: "
-                "args=(counter, 5_000, lock)",
+                say(f"process {number} was given arguments that increment does not accept: "
+                    "args=(counter, 5_000, lock)",
+                    f"进程 {number} 得到的参数是 increment 不接受的：args=(counter, 5_000, lock)"),
                 "wrong-args",
             )
     if any(call.arguments["counter"] is not counter for call in processes):
         return not_yet(
-            "the processes must add to the counter that run_four receives (its parameter), "
-            "not to a counter of their own",
+            say("the processes must add to the counter that run_four receives (its parameter), "
+                "not to a counter of their own",
+                "这些进程必须累加到 run_four 收到的那个计数器（它的参数）上，"
+                "而不是它们自己的计数器"),
             "other-counter",
         )
     own_work = sum(call.arguments["increments"] for call in processes)
     if final > own_work:
         return not_yet(
-            f"the counter reads {final:,}, more than the processes' own {own_work:,} "
-            "increments: the parent added to it too. Only the processes should count.",
+            say(f"the counter reads {final:,}, more than the processes' own {own_work:,} "
+                "increments: the parent added to it too. Only the processes should count.",
+                f"计数器的值是 {final:,}，比这些进程自己的 {own_work:,} 次累加还多："
+                "父进程也往上加了。只应当由这些进程来计数。"),
             "work-in-parent",
         )
     if len(processes) < workers:
         return not_yet(
-            f"run_four started {len(processes)} process(es); the exercise asks for {workers}",
+            say(f"run_four started {len(processes)} process(es); the exercise asks for {workers}",
+                f"run_four 启动了 {len(processes)} 个进程；练习要求 {workers} 个"),
             "fewer-workers",
         )
     if len(processes) > workers:
         return not_yet(
-            f"run_four started {len(processes)} processes; the exercise asks for {workers}",
+            say(f"run_four started {len(processes)} processes; the exercise asks for {workers}",
+                f"run_four 启动了 {len(processes)} 个进程；练习要求 {workers} 个"),
             "more-workers",
         )
     if any(call.arguments["increments"] != increments for call in processes):
         given = sorted({repr(call.arguments["increments"]) for call in processes})
         return not_yet(
-            f"give every process increments=5_000 (found {', '.join(given)})",
+            say(f"give every process increments=5_000 (found {', '.join(given)})",
+                f"请给每个进程 increments=5_000（实际发现 {', '.join(given)}）"),
             "wrong-increments",
         )
     locks = [call.lock for call in processes]
     if any(lock is None for lock in locks):
         missing = sum(lock is None for lock in locks)
         return not_yet(
-            f"{missing} of {workers} processes got no lock (lock=None), so nothing stops "
-            "two of them from interleaving their read-modify-writes. Create one lock and pass "
-            "it to every process: args=(counter, 5_000, lock).",
+            say(f"{missing} of {workers} processes got no lock (lock=None), so nothing stops "
+                "two of them from interleaving their read-modify-writes. Create one lock and pass "
+                "it to every process: args=(counter, 5_000, lock).",
+                f"{workers} 个进程中有 {missing} 个没有得到锁（lock=None），"
+                "所以没有什么能阻止其中两个交错执行它们的“读-改-写”。请创建一个锁，"
+                "并把它传给每个进程：args=(counter, 5_000, lock)。"),
             "no-lock",
         )
     odd = [lock for lock in locks if not isinstance(lock, _PROCESS_LOCK_TYPES)]
     if odd:
         kind = type(odd[0]).__name__
         return not_yet(
-            f"the processes got a {kind}; use a lock made for processes: "
-            "multiprocessing.Lock() or counter.get_lock()",
+            say(f"the processes got a {kind}; use a lock made for processes: "
+                "multiprocessing.Lock() or counter.get_lock()",
+                f"这些进程得到的是一个 {kind}；请使用为进程准备的锁：multiprocessing.Lock() 或 "
+                "counter.get_lock()"),
             "not-a-lock",
         )
     distinct = len({id(lock) for lock in locks})
     if distinct > 1:
         return not_yet(
-            f"the {workers} processes got {distinct} different locks. A lock excludes only "
-            "those who take the same lock: create one lock before the list (or use "
-            "counter.get_lock()) and pass that one to every process.",
+            say(f"the {workers} processes got {distinct} different locks. A lock excludes only "
+                "those who take the same lock: create one lock before the list (or use "
+                "counter.get_lock()) and pass that one to every process.",
+                f"这 {workers} 个进程得到了 {distinct} 个不同的锁。一个锁只能排斥获取同一个锁的人："
+                "请在创建列表之前创建一个锁（或者使用 counter.get_lock()），"
+                "并把这一个锁传给每个进程。"),
             "separate-locks",
         )
     workers_started = [call.worker for call in processes]
     late = log.first_join_before_a_start(workers_started)
     if late is not None:
         return not_yet(
-            "a process was started only after another was joined, so they ran one at a time "
-            "(and one at a time nothing is lost, even without a lock). Start all four first, "
-            "then join all four.",
+            say("a process was started only after another was joined, so they ran one at a time "
+                "(and one at a time nothing is lost, even without a lock). Start all four first, "
+                "then join all four.",
+                "有一个进程在另一个被 join 之后才启动，所以它们是一个接一个运行的（一个接一个运行"
+                "时，即使没有锁也不会丢失任何更新）。请先启动全部四个，再 join 全部四个。"),
             "one-at-a-time",
         )
     for number, call in enumerate(processes, 1):
         state = ended[id(call.worker)]
         if not state.joined:
             return not_yet(
-                f"process {number} was never joined: after starting all four, call "
-                "worker.join(timeout=30) on each",
+                say(f"process {number} was never joined: after starting all four, call "
+                    "worker.join(timeout=30) on each",
+                    f"进程 {number} 从未被 join：在启动全部四个之后，请对每一个调用 "
+                    "worker.join(timeout=30)"),
                 "not-joined",
             )
         if state.running:
             return not_yet(
-                f"process {number} was still running when run_four returned: its join gave up "
-                "(was it waiting for a lock the parent held?). Join each process and do not hold "
-                "the lock in the parent.",
+                say(f"process {number} was still running when run_four returned: its join gave up "
+                    "(was it waiting for a lock the parent held?). Join each process and do not "
+                    "hold "
+                    "the lock in the parent.",
+                    f"run_four 返回时，进程 {number} 仍在运行：它的 join "
+                    "放弃了（它是不是在等待父进程持有的锁？）。请 join 每个进程，"
+                    "并且不要在父进程中持有锁。"),
                 "not-joined",
             )
     for number, call in enumerate(processes, 1):
         exitcode = ended[id(call.worker)].exitcode
         if exitcode != 0:
             return not_yet(
-                f"process {number} failed (exit code {exitcode}); look at the arguments you "
-                "gave it",
+                say(f"process {number} failed (exit code {exitcode}); look at the arguments you "
+                    "gave it",
+                    f"进程 {number} 失败了（退出码 {exitcode}）；请检查你传给它的参数"),
                 "worker-failed",
             )
     if final < expected:
         return not_yet(
-            f"{expected - final:,} of {expected:,} updates were lost, although every process "
-            "held the same lock: run the check again, and tell your instructor if it repeats",
+            say(f"{expected - final:,} of {expected:,} updates were lost, although every process "
+                "held the same lock: run the check again, and tell your instructor if it repeats",
+                f"{expected:,} 次更新中丢失了 {expected - final:,} 次，尽管每个进程都持有同一个锁："
+                "请再运行一次检查，如果仍然如此，请告诉你的老师"),
             "lost-updates",
         )
     return correct(
-        f"{workers} processes, all started before any was joined, all holding one lock around "
-        f"each +=, and the counter reads {expected:,}: no update was lost."
+        say(f"{workers} processes, all started before any was joined, all holding one lock around "
+            f"each +=, and the counter reads {expected:,}: no update was lost.",
+            f"{workers} 个进程，全都在任何一个被 join 之前启动，每次 += 前后都持有同一个锁，"
+            f"计数器的值是 {expected:,}：没有丢失任何更新。")
     )
 
 
@@ -426,70 +479,94 @@ def check_lock_orders(
     if not isinstance(orders, Mapping):
         kind = type(orders).__name__
         return not_yet(
-            f"orders should be a dict of worker -> (first, second), not {kind}", "wrong-type"
+            say(f"orders should be a dict of worker -> (first, second), not {kind}",
+                "orders 应当是一个 工作进程 -> (first, second) 的 dict，而不是 "
+                f"{kind}"), "wrong-type"
         )
     missing = sorted(set(needs) - set(orders))
     if missing:
         return not_yet(
-            f"orders needs one entry for each of {', '.join(sorted(needs))}; "
-            f"missing: {', '.join(missing)}. Every worker must still run.",
+            say(f"orders needs one entry for each of {', '.join(sorted(needs))}; "
+                f"missing: {', '.join(missing)}. Every worker must still run.",
+                f"orders 需要为 {', '.join(sorted(needs))} 中的每一个都给出一项；缺少："
+                f"{', '.join(missing)}。每个工作进程都仍然必须运行。"),
             "missing-worker",
         )
     extra = sorted(set(orders) - set(needs), key=str)
     if extra:
         return not_yet(
-            f"orders has workers the exercise does not have: {', '.join(map(str, extra))}",
+            say(f"orders has workers the exercise does not have: {', '.join(map(str, extra))}",
+                f"orders 中有练习里没有的工作进程：{', '.join(map(str, extra))}"),
             "extra-worker",
         )
     for worker, pair in orders.items():
         if not _is_pair_of_names(pair):
             return not_yet(
-                f"orders[{worker!r}] should be two lock names, like ('A', 'B'), "
-                f"got {pair!r}"[:160],
+                say(f"orders[{worker!r}] should be two lock names, like ('A', 'B'), "
+                    f"got {pair!r}"[:160],
+                    f"orders[{worker!r}] 应当是两个锁的名字，例如 ('A', 'B')，"
+                    f"实际得到 {pair!r}"[:160]),
                 "not-a-pair",
             )
         if sorted(pair) != sorted(needs[worker]):
-            wanted = " and ".join(sorted(needs[worker]))
+            wanted = say(" and ", " 和 ").join(sorted(needs[worker]))
             return not_yet(
-                f"{worker} needs locks {wanted} (in an order you choose), got {tuple(pair)}",
+                say(f"{worker} needs locks {wanted} (in an order you choose), got {tuple(pair)}",
+                    f"{worker} 需要锁 {wanted}（顺序由你选择），实际得到 {tuple(pair)}"),
                 "wrong-locks",
             )
     circle = _circle(orders)
     if circle:
-        steps = ", ".join(f"{w} takes {orders[w][0]} before {orders[w][1]}" for w in circle)
+        steps = say(", ", "，").join(
+            say(f"{w} takes {orders[w][0]} before {orders[w][1]}",
+                f"{w} 先取 {orders[w][0]} 再取 {orders[w][1]}")
+            for w in circle
+        )
         return not_yet(
-            f"the orders form a circle ({steps}): each worker can hold one lock while waiting "
-            "for the next. Choose one global order of the locks and make every worker follow "
-            "it.",
+            say(f"the orders form a circle ({steps}): each worker can hold one lock while waiting "
+                "for the next. Choose one global order of the locks and make every worker follow "
+                "it.",
+                f"这些顺序形成了一个环（{steps}）：每个工作进程都可能持有一个锁，同时等待下一个。"
+                "请为这些锁选定一个全局顺序，并让每个工作进程都遵循它。"),
             "circle",
         )
     if isinstance(reports, str) or not isinstance(reports, Sequence):
         return not_yet(
-            "reports should be the list that run_lock_workers(orders, ...) returns",
+            say("reports should be the list that run_lock_workers(orders, ...) returns",
+                "reports 应当是 run_lock_workers(orders, ...) 返回的列表"),
             "no-reports",
         )
     by_worker = {report.worker: report for report in reports if isinstance(report, LockReport)}
     if sorted(by_worker) != sorted(needs):
         return not_yet(
-            "the orders are right; now run the workers with them, "
-            "reports = run_lock_workers(orders, ...), and pass those reports",
+            say("the orders are right; now run the workers with them, "
+                "reports = run_lock_workers(orders, ...), and pass those reports",
+                "顺序对了；现在请用它们运行工作进程，reports = run_lock_workers(orders, ...)，"
+                "并传入这些 reports"),
             "no-reports",
         )
     for worker, report in sorted(by_worker.items()):
         if tuple(report.order) != tuple(orders[worker]):
             return not_yet(
-                f"{worker} ran with {report.order}, not with your order {tuple(orders[worker])}: "
-                "run the workers with your orders, run_lock_workers(orders, ...)",
+                say(f"{worker} ran with {report.order}, not with your order "
+                    f"{tuple(orders[worker])}: run the workers with your orders, "
+                    "run_lock_workers(orders, ...)",
+                    f"{worker} 运行时用的是 {report.order}，而不是你的顺序 "
+                    f"{tuple(orders[worker])}：请用你的顺序运行工作进程，"
+                    "run_lock_workers(orders, ...)"),
                 "reports-mismatch",
             )
     for worker, report in sorted(by_worker.items()):
         if not report.got_both:
             return not_yet(
-                f"the orders are right, but {worker} timed out: the machine may be very busy; "
-                "run the cell again",
+                say(f"the orders are right, but {worker} timed out: the machine may be very busy; "
+                    "run the cell again",
+                    f"顺序对了，但 {worker} 超时了：机器可能非常忙；请再运行一次这个单元格"),
                 "timed-out",
             )
     return correct(
-        "No circle, so no worker can wait for a lock held by a worker that waits for it; "
-        f"all {len(needs)} workers got both of their locks."
+        say("No circle, so no worker can wait for a lock held by a worker that waits for it; "
+            f"all {len(needs)} workers got both of their locks.",
+            f"没有环，所以不会有工作进程在等待一个由正在等它的工作进程持有的锁；全部 {len(needs)} "
+            "个工作进程都拿到了它们需要的两个锁。")
     )

@@ -47,6 +47,7 @@ from helpers.checks.recording import (
     stop_children_until_ended,
     wrapped_methods,
 )
+from helpers.language import say
 from helpers.queues import (
     list_of_squares,
     put_tagged_squares,
@@ -359,25 +360,35 @@ def _judge_hang(run: Run, exercise: Exercise, timeout: float) -> Verdict:
     workers = [event.worker for event in run.started("process")]
     queues = {id(q) for q in _queues_given(run, exercise)}
     gets = [w for w in run.waits if w.kind == "get" and id(w.source) in queues]
-    stopped = f"(the check stopped {run.stopped} worker(s))"
+    stopped = say(f"(the check stopped {run.stopped} worker(s))",
+                  f"（检查停止了 {run.stopped} 个工作进程）")
     if workers and _joined_early(run, workers, gets):
         return not_yet(
-            f"{exercise.function} was still running after {timeout:g} seconds {stopped}: it "
-            "waited in join() for a worker whose result had not been read. A process that has "
-            "put data in a queue does not exit until that data has been read. Read one result "
-            "per worker first (get(timeout=...) once per worker), then join.",
+            say(f"{exercise.function} was still running after {timeout:g} seconds {stopped}: it "
+                "waited in join() for a worker whose result had not been read. A process that has "
+                "put data in a queue does not exit until that data has been read. Read one result "
+                "per worker first (get(timeout=...) once per worker), then join.",
+                f"{exercise.function} 在 {timeout:g} 秒后仍在运行{stopped}：它在 join() "
+                "中等待一个结果还没有被读取的工作进程。一个往队列里放了数据的进程，"
+                "要等这些数据被读走才会退出。请先为每个工作进程读一个结果（每个工作进程调用一次 "
+                "get(timeout=...)），再 join。"),
             "join-before-get",
         )
     if any(w.kind == "get" and not w.bounded and w.returned is None for w in run.waits):
         return not_yet(
-            f"{exercise.function} was still running after {timeout:g} seconds {stopped}: it "
-            "waited in a get() without a timeout for a result that never came. Read exactly "
-            "one result per worker, each with get(timeout=...).",
+            say(f"{exercise.function} was still running after {timeout:g} seconds {stopped}: it "
+                "waited in a get() without a timeout for a result that never came. Read exactly "
+                "one result per worker, each with get(timeout=...).",
+                f"{exercise.function} 在 {timeout:g} 秒后仍在运行{stopped}：它在一个没有超时的 "
+                "get() 中等待一个永远不会来的结果。请为每个工作进程恰好读取一个结果，每次都用 "
+                "get(timeout=...)。"),
             "no-timeout",
         )
     return not_yet(
-        f"{exercise.function} was still running after {timeout:g} seconds {stopped}. Start "
-        "every worker, read one result per worker with get(timeout=...), then join them.",
+        say(f"{exercise.function} was still running after {timeout:g} seconds {stopped}. Start "
+            "every worker, read one result per worker with get(timeout=...), then join them.",
+            f"{exercise.function} 在 {timeout:g} 秒后仍在运行{stopped}。请启动每个工作进程，用 "
+            "get(timeout=...) 为每个工作进程读取一个结果，然后 join 它们。"),
         "hangs",
     )
 
@@ -391,8 +402,10 @@ def _judge_workers(run: Run, exercise: Exercise) -> Verdict | None:
             module = str(getattr(target, "__module__", ""))
             if module.startswith("helpers.") and not module.startswith("helpers.checks"):
                 return not_yet(
-                    f"{exercise.function} started threads: use one multiprocessing Process "
-                    "per task (this exercise is about processes handing their results back)",
+                    say(f"{exercise.function} started threads: use one multiprocessing Process "
+                        "per task (this exercise is about processes handing their results back)",
+                        f"{exercise.function} 启动的是线程：请为每个任务使用一个 multiprocessing "
+                        "的 Process（这个练习讲的是进程如何交回它们的结果）"),
                     "threads",
                 )
         return None  # nothing started: judged with the results
@@ -400,15 +413,19 @@ def _judge_workers(run: Run, exercise: Exercise) -> Verdict | None:
     for event in processes:
         if not _same_function(event.target, exercise.target):
             return not_yet(
-                f"a process runs {event.target_name}: every process should run {name} "
-                f"(target={name}), which puts a tagged result into the queue",
+                say(f"a process runs {event.target_name}: every process should run {name} "
+                    f"(target={name}), which puts a tagged result into the queue",
+                    f"有一个进程运行的是 {event.target_name}：每个进程都应当运行 "
+                    f"{name}（target={name}），它会把一个带标签的结果放进队列"),
                 "wrong-target",
             )
     for the_queue in _queues_given(run, exercise):
         if not _is_process_queue(the_queue):
             return not_yet(
-                f"the workers were given a {type(the_queue).__name__}: a child process needs "
-                "a multiprocessing queue (q = mp.Queue()) to send its result back",
+                say(f"the workers were given a {type(the_queue).__name__}: a child process needs "
+                    "a multiprocessing queue (q = mp.Queue()) to send its result back",
+                    f"工作进程拿到的是一个 {type(the_queue).__name__}：子进程需要一个 "
+                    "multiprocessing 队列（q = mp.Queue()）来送回它的结果"),
                 "wrong-queue",
             )
     return None
@@ -419,23 +436,29 @@ def _judge_mechanism(run: Run, exercise: Exercise) -> Verdict | None:
     processes = run.started("process")
     if len(processes) != exercise.tasks:
         return not_yet(
-            f"{len(processes)} process(es) were started for {exercise.tasks} tasks: start "
-            "exactly one process per task",
+            say(f"{len(processes)} process(es) were started for {exercise.tasks} tasks: start "
+                "exactly one process per task",
+                f"为 {exercise.tasks} 个任务启动了 {len(processes)} 个进程："
+                "请为每个任务恰好启动一个进程"),
             "wrong-count",
         )
     bound = [_bound(event, exercise) for event in processes]
     given = {b[0][0]: b[0] for b in bound if b is not None and b[0]}
     if None in bound or given != dict(exercise.calls):
         return not_yet(
-            f"the workers' arguments are not the tasks' (the first worker got "
-            f"{_short(processes[0].args)}): worker i should run {exercise.call_text}",
+            say(f"the workers' arguments are not the tasks' (the first worker got "
+                f"{_short(processes[0].args)}): worker i should run {exercise.call_text}",
+                "工作进程的参数不是任务的参数（第一个工作进程拿到的是 "
+                f"{_short(processes[0].args)}）：工作进程 i 应当运行 {exercise.call_text}"),
             "wrong-args",
         )
     queues = {id(b[1]) for b in bound if b is not None}
     if len(queues) != 1:
         return not_yet(
-            f"the {exercise.tasks} workers were given {len(queues)} different queues: create "
-            "one queue before the loop and give that same queue to every worker",
+            say(f"the {exercise.tasks} workers were given {len(queues)} different queues: create "
+                "one queue before the loop and give that same queue to every worker",
+                f"这 {exercise.tasks} 个工作进程拿到了 {len(queues)} 个不同的队列："
+                "请在循环之前创建一个队列，并把同一个队列交给每个工作进程"),
             "separate-queues",
         )
     the_queue = bound[0][1]  # type: ignore[index]
@@ -443,51 +466,68 @@ def _judge_mechanism(run: Run, exercise: Exercise) -> Verdict | None:
     gets = [w for w in run.waits if w.got_item and w.source is the_queue]
     if _started_after_a_wait(run, workers, gets):
         return not_yet(
-            "the workers ran one at a time: a worker was started only after an earlier one "
-            "had been read or joined. Start all of them first, then read, then join, so that "
-            "they run at the same time.",
+            say("the workers ran one at a time: a worker was started only after an earlier one "
+                "had been read or joined. Start all of them first, then read, then join, so that "
+                "they run at the same time.",
+                "这些工作进程是一个接一个运行的：某个工作进程要等前一个被读取或被 join "
+                "之后才启动。请先启动全部工作进程，再读取，再 join，这样它们才能同时运行。"),
             "one-at-a-time",
         )
     if not gets or run.work.total:
         what = (
-            f"the parent called {', '.join(sorted(run.work.calls))} itself"
+            say(f"the parent called {', '.join(sorted(run.work.calls))} itself",
+                f"父进程自己调用了 {', '.join(sorted(run.work.calls))}")
             if run.work.total
-            else "no result was read from the workers' queue"
+            else say("no result was read from the workers' queue",
+                     "没有从工作进程的队列中读到任何结果")
         )
         return not_yet(
-            f"{what}: the results must come from the workers. Read each worker's tagged "
-            "result with q.get(timeout=...) and keep its value.",
+            say(f"{what}: the results must come from the workers. Read each worker's tagged "
+                "result with q.get(timeout=...) and keep its value.",
+                f"{what}：结果必须来自工作进程。请用 q.get(timeout=...) "
+                "读取每个工作进程带标签的结果，并保留其中的值。"),
             "work-in-parent",
         )
     if len(gets) < exercise.tasks:
         return not_yet(
-            f"{len(gets)} get() for {exercise.tasks} workers: each get() reads one result, "
-            "so call it once per worker (the notes' mistake: one get() for two workers)",
+            say(f"{len(gets)} get() for {exercise.tasks} workers: each get() reads one result, "
+                "so call it once per worker (the notes' mistake: one get() for two workers)",
+                f"{exercise.tasks} 个工作进程只调用了 {len(gets)} 次 get()：每次 get() "
+                "读取一个结果，所以要为每个工作进程调用一次（学习笔记里的错误："
+                "两个工作进程只调用了一次 get()）"),
             "one-get-only",
         )
     if any(not w.bounded for w in run.waits if w.kind == "get" and w.source is the_queue):
         return not_yet(
-            "a get() without a timeout: if a worker dies before it puts its result, that get() "
-            "waits forever. Use q.get(timeout=30): it raises queue.Empty instead.",
+            say("a get() without a timeout: if a worker dies before it puts its result, that get() "
+                "waits forever. Use q.get(timeout=30): it raises queue.Empty instead.",
+                "一个没有超时的 get()：如果某个工作进程在放入结果之前就死了，这个 get() "
+                "会永远等下去。请使用 q.get(timeout=30)：这时它会抛出 queue.Empty。"),
             "no-timeout",
         )
     if _joined_early(run, workers, gets):
         return not_yet(
-            "a worker was joined before every result had been read. That works only while "
-            "the results are small: a process that has put a large result cannot exit until "
-            "it is read, and join() then waits forever. Read first, join second.",
+            say("a worker was joined before every result had been read. That works only while "
+                "the results are small: a process that has put a large result cannot exit until "
+                "it is read, and join() then waits forever. Read first, join second.",
+                "有一个工作进程在所有结果都被读取之前就被 join 了。这只在结果很小时才行得通："
+                "一个放入了大结果的进程，要等结果被读走才能退出，而 join() 就会永远等下去。"
+                "先读取，再 join。"),
             "join-before-get",
         )
     for index, worker in enumerate(workers):
         code = run.exitcodes.get(id(worker))
         if code is None or not run.joined(worker):
             return not_yet(
-                f"worker {index} was not joined: join every worker (after reading the "
-                f"results) before {exercise.function} returns",
+                say(f"worker {index} was not joined: join every worker (after reading the "
+                    f"results) before {exercise.function} returns",
+                    f"工作进程 {index} 没有被 join：请在 {exercise.function} "
+                    "返回之前（在读取结果之后）join 每个工作进程"),
                 "not-joined",
             )
         if code != 0:
-            return not_yet(f"worker {index} ended with exit code {code}", "exit-code")
+            return not_yet(say(f"worker {index} ended with exit code {code}",
+                               f"工作进程 {index} 以退出码 {code} 结束"), "exit-code")
     return None
 
 
@@ -495,13 +535,16 @@ def _judge_results(results: list[Any], run: Run, exercise: Exercise) -> Verdict 
     truth = exercise.truth
     if len(results) != len(truth):
         return not_yet(
-            f"expected {len(truth)} results (one per task), got {len(results)}",
+            say(f"expected {len(truth)} results (one per task), got {len(results)}",
+                f"应当有 {len(truth)} 个结果（每个任务一个），实际得到 {len(results)} 个"),
             "wrong-length",
         )
     if all(_looks_tagged(item) for item in results) and not all(_looks_tagged(t) for t in truth):
         return not_yet(
-            "these look like (task_id, value) pairs: sort them by task_id, then keep only the "
-            "values, e.g. [value for _, value in sorted(pairs)]",
+            say("these look like (task_id, value) pairs: sort them by task_id, then keep only the "
+                "values, e.g. [value for _, value in sorted(pairs)]",
+                "这些看起来是 (task_id, value) 对：请按 task_id 排序，然后只保留值，例如 [value "
+                "for _, value in sorted(pairs)]"),
             "pairs-left",
         )
     if results == truth:
@@ -509,8 +552,10 @@ def _judge_results(results: list[Any], run: Run, exercise: Exercise) -> Verdict 
     arrived = [w.item[1] for w in run.waits if w.got_item and _looks_tagged(w.item)]
     if results == arrived:
         return not_yet(
-            "these are the values in the order they arrived, which is the order the workers "
-            "finished: sort the (task_id, value) pairs by task_id before keeping the values",
+            say("these are the values in the order they arrived, which is the order the workers "
+                "finished: sort the (task_id, value) pairs by task_id before keeping the values",
+                "这些值是按到达的顺序排列的，也就是工作进程完成的顺序：请先按 task_id 对 "
+                "(task_id, value) 对排序，再保留值"),
             "arrival-order",
         )
     try:
@@ -520,19 +565,24 @@ def _judge_results(results: list[Any], run: Run, exercise: Exercise) -> Verdict 
     if same_items:
         if results == sorted(truth):
             return not_yet(
-                "right values, but sorted by value: put them in task order (sort the "
-                "(task_id, value) pairs by task_id, the first item of each pair)",
+                say("right values, but sorted by value: put them in task order (sort the "
+                    "(task_id, value) pairs by task_id, the first item of each pair)",
+                    "值是对的，但按值排序了：请把它们按任务顺序排列（按 task_id，"
+                    "也就是每对中的第一项，对 (task_id, value) 对排序）"),
                 "sorted-by-value",
             )
         return not_yet(
-            "right values in the wrong order: results arrive in the order the workers finish; "
-            "sort the (task_id, value) pairs by task_id before keeping the values",
+            say("right values in the wrong order: results arrive in the order the workers finish; "
+                "sort the (task_id, value) pairs by task_id before keeping the values",
+                "值是对的，但顺序错了：结果按工作进程完成的顺序到达；请先按 task_id 对 (task_id, "
+                "value) 对排序，再保留值"),
             "wrong-order",
         )
     for index, (got, expected) in enumerate(zip(results, truth, strict=True)):
         if got != expected:
             return not_yet(
-                f"results[{index}] should be {exercise.describe(index)}, got {_short(got)}",
+                say(f"results[{index}] should be {exercise.describe(index)}, got {_short(got)}",
+                    f"results[{index}] 应当是 {exercise.describe(index)}，实际得到 {_short(got)}"),
                 "wrong-value",
             )
     return None  # pragma: no cover (unreachable: unequal lists differ somewhere)
@@ -544,18 +594,24 @@ def _judge_error(run: Run, exercise: Exercise) -> Verdict:
         code = run.exitcodes.get(id(event.worker))
         if code is not None and code > 0:
             return not_yet(
-                f"{exercise.function} raised {type(error).__name__}, and worker {index} ended "
-                f"with exit code {code}: the worker failed (look at its arguments: plain ints "
-                "for the task id and the size)",
+                say(f"{exercise.function} raised {type(error).__name__}, and worker {index} ended "
+                    f"with exit code {code}: the worker failed (look at its arguments: plain ints "
+                    "for the task id and the size)",
+                    f"{exercise.function} 抛出了 {type(error).__name__}，而工作进程 {index} "
+                    f"以退出码 {code} 结束：这个工作进程失败了（检查它的参数："
+                    "任务编号和大小都应当是普通的 int）"),
                 "exit-code",
             )
     if isinstance(error, queue.Empty):
         return not_yet(
-            f"{exercise.function} raised queue.Empty: a get(timeout=...) found nothing. Did "
-            "every worker start, with the same queue, and do you read once per worker?",
+            say(f"{exercise.function} raised queue.Empty: a get(timeout=...) found nothing. Did "
+                "every worker start, with the same queue, and do you read once per worker?",
+                f"{exercise.function} 抛出了 queue.Empty：一次 get(timeout=...) 什么也没读到。"
+                "每个工作进程都启动了吗？用的是同一个队列吗？你是否为每个工作进程读取一次？"),
             "empty",
         )
-    return not_yet(f"{exercise.function} raised {type(error).__name__}: {error}", "raised")
+    return not_yet(say(f"{exercise.function} raised {type(error).__name__}: {error}",
+                       f"{exercise.function} 抛出了 {type(error).__name__}：{error}"), "raised")
 
 
 def _unpack(returned: object, pair: bool) -> list[Any] | Verdict:
@@ -564,15 +620,18 @@ def _unpack(returned: object, pair: bool) -> list[Any] | Verdict:
     if pair:
         if not (isinstance(returned, tuple) and len(returned) == 2):
             return not_yet(
-                f"the function should return a pair (results, workers), got "
-                f"{type(returned).__name__}",
+                say(f"the function should return a pair (results, workers), got "
+                    f"{type(returned).__name__}",
+                    "这个函数应当返回一对 (results, workers)，实际得到的是 "
+                    f"{type(returned).__name__}"),
                 "wrong-type",
             )
         results, workers = returned
         listed = _as_list(workers)
         if listed is None or not all(isinstance(w, mp.process.BaseProcess) for w in listed):
             return not_yet(
-                "workers should be the list of the Process objects that the function started",
+                say("workers should be the list of the Process objects that the function started",
+                    "workers 应当是这个函数所启动的 Process 对象组成的列表"),
                 "wrong-type",
             )
     elif isinstance(returned, tuple) and len(returned) == 2:
@@ -582,7 +641,8 @@ def _unpack(returned: object, pair: bool) -> list[Any] | Verdict:
     as_list = _as_list(results)
     if as_list is None:
         return not_yet(
-            f"results should be a list (one value per task), not {type(results).__name__}",
+            say(f"results should be a list (one value per task), not {type(results).__name__}",
+                f"results 应当是一个列表（每个任务一个值），而不是 {type(results).__name__}"),
             "wrong-type",
         )
     return as_list
@@ -599,26 +659,35 @@ def _judge(run: Run, exercise: Exercise, timeout: float, pair: bool) -> Verdict:
         return _judge_error(run, exercise)
     if run.outcome.value is None:
         return not_yet(
-            f"{exercise.function} returned None: start one process per task, read one tagged "
-            "result per worker with get(timeout=...), join the workers, and return "
-            + ("(results, workers)" if pair else "the values in task order"),
+            say(f"{exercise.function} returned None: start one process per task, read one tagged "
+                "result per worker with get(timeout=...), join the workers, and return "
+                + ("(results, workers)" if pair else say("the values in task order",
+                                                          "按任务顺序排列的值")),
+                f"{exercise.function} 返回了 None：请为每个任务启动一个进程，用 get(timeout=...) "
+                "为每个工作进程读取一个带标签的结果，join 这些工作进程，然后返回 "
+                + ("(results, workers)" if pair else say("the values in task order",
+                "按任务顺序排列的值"))),
             "missing",
         )
     results = _unpack(run.outcome.value, pair)
     if isinstance(results, Verdict):
         return results
     if not run.started("process"):
-        said = "right values, but " if results == exercise.truth else ""
+        said = say("right values, but ", "值是对的，但是") if results == exercise.truth else ""
         return not_yet(
-            f"{said}{exercise.function} started no process: the parent did the work. Start "
-            f"one Process per task (target={exercise.target.__name__}, all with the same "
-            "queue); the workers compute, the parent only reads their results.",
+            say(f"{said}{exercise.function} started no process: the parent did the work. Start "
+                f"one Process per task (target={exercise.target.__name__}, all with the same "
+                "queue); the workers compute, the parent only reads their results.",
+                f"{said}{exercise.function} 没有启动任何进程：工作是父进程做的。"
+                f"请为每个任务启动一个 Process（target={exercise.target.__name__}，"
+                "全都使用同一个队列）；由工作进程计算，父进程只读取它们的结果。"),
             "work-in-parent",
         )
     failed = _judge_mechanism(run, exercise)
     if failed is None:
         failed = _judge_results(results, run, exercise)
-    return correct("right") if failed is None else failed
+    return correct(say("right",
+                       "对")) if failed is None else failed
 
 
 def _arrived_in_task_order(run: Run) -> bool:
@@ -642,10 +711,12 @@ def _check(
     if not callable(func):
         exercise = setups[0][0]
         return not_yet(
-            f"{exercise.function} should be a function, not {type(func).__name__}",
+            say(f"{exercise.function} should be a function, not {type(func).__name__}",
+                f"{exercise.function} 应当是一个函数，而不是 {type(func).__name__}"),
             "not-a-function",
         )
-    verdict = not_yet("not run", "hangs")
+    verdict = not_yet(say("not run",
+                          "未运行"), "hangs")
     for exercise, args in setups:
         run = watch(func, args, timeout, exercise.parent_must_not_run)
         verdict = _judge(run, exercise, timeout, pair)
@@ -737,8 +808,10 @@ def check_ordered_sums(
     verdict = _check(ordered_sums, setups, timeout, pair=False)
     if verdict.ok:
         return correct(
-            f"{len(sizes)} processes started together, one get(timeout=...) per worker, then "
-            "all joined; the sums are in task order, whatever order the workers finished in."
+            say(f"{len(sizes)} processes started together, one get(timeout=...) per worker, then "
+                "all joined; the sums are in task order, whatever order the workers finished in.",
+                f"{len(sizes)} 个进程一起启动，每个工作进程一次 get(timeout=...)，然后全部 join；"
+                "无论工作进程以什么顺序完成，这些和都按任务顺序排列。")
         )
     return verdict
 
@@ -773,14 +846,18 @@ def check_collect(
         call_text="put_tagged_squares(i, sizes[i], q)",
         calls={i: (i, n) for i, n in enumerate(sizes)},
         truth=[list_of_squares(n) for n in sizes],
-        describe=lambda i: f"list_of_squares({sizes[i]}) ({sizes[i]} numbers)",
+        describe=lambda i: say(f"list_of_squares({sizes[i]}) ({sizes[i]} numbers)",
+                               f"list_of_squares({sizes[i]})（{sizes[i]} 个数）"),
         parent_must_not_run=(list_of_squares, put_tagged_squares),
     )
     verdict = _check(collect, [(exercise, (tuple(sizes),))] * attempts, timeout, pair=True)
     if verdict.ok:
         return correct(
-            f"{len(sizes)} workers started together, their {len(sizes)} large results read "
-            "first (each with a timeout), then every worker joined with exit code 0; the "
-            "results are in task order."
+            say(f"{len(sizes)} workers started together, their {len(sizes)} large results read "
+                "first (each with a timeout), then every worker joined with exit code 0; the "
+                "results are in task order.",
+                f"{len(sizes)} 个工作进程一起启动，先读取它们的 {len(sizes)} "
+                "个大结果（每次都有超时），然后每个工作进程都被 join，退出码为 0；"
+                "结果按任务顺序排列。")
         )
     return verdict
