@@ -35,6 +35,7 @@ CHECK_MODULES = [
 HELPER_MODULES = [
     "helpers/own_modules.py",
     "helpers/sharing.py",
+    "helpers/stopping.py",
     "helpers/system.py",
     "helpers/timing.py",
     "helpers/workers.py",
@@ -264,3 +265,19 @@ def test_a_timing_and_a_job_in_chinese() -> None:
     use_language("en")
     assert str(Timing((0.010, 0.012, 0.011))) == "11 ms (median of 3, spread 18%)"
     assert job(1, 2) == "a job with a=1 and d=2"
+
+
+def test_where_waiting_in_chinese() -> None:
+    from helpers.stopping import where_waiting
+
+    dump = ("Thread 0x01 (most recent call first):\n"
+            '  File "/x/multiprocessing/queues.py", line 113 in get\n'
+            '  File "/y/helpers/stopping.py", line 50 in consume\n'
+            "Thread 0x02 (most recent call first):\n"
+            '  File "/y/helpers/stopping.py", line 60 in consume\n')
+    use_language("zh")
+    assert where_waiting(dump) == ["stopping.py: consume，正在等待 queues.py: get",
+                                   "stopping.py: consume，没有在等待（它正在运行）"]
+    use_language("en")
+    assert where_waiting(dump) == ["stopping.py: consume, waiting in queues.py: get",
+                                   "stopping.py: consume, waiting in nothing (it was running)"]
