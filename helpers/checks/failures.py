@@ -143,7 +143,7 @@ def check_collect(collect: Callable[..., Any]) -> Verdict:
         return not_yet(say(
             f"the task for {CRASHES_FOR} killed its worker: its outcome should be "
             f"CRASHED (from helpers.failures), got {got[CRASHES_FOR]!r}",
-            f"{CRASHES_FOR} 的任务杀死了它的工作进程：它的结果应当是 CRASHED（来自 "
+            f"输入为 {CRASHES_FOR} 的任务杀死了它的工作进程：它的结果应当是 CRASHED（来自 "
             f"helpers.failures），得到的却是 {got[CRASHES_FOR]!r}"), "crash-not-recorded")
     raised = got[RAISES_FOR]
     if _crash_outcome(raised):
@@ -151,7 +151,7 @@ def check_collect(collect: Callable[..., Any]) -> Verdict:
             f"the task for {RAISES_FOR} raised ValueError (its worker lived on), "
             "but it was lost with the crashed one: run the tasks the crash took "
             "down again, in a fresh pool",
-            f"{RAISES_FOR} 的任务抛出了 ValueError（它的工作进程还活着），却随"
+            f"输入为 {RAISES_FOR} 的任务抛出了 ValueError（它的工作进程还活着），却随"
             "崩溃的那个任务一起丢失了：请在一个新的进程池里重新运行被崩溃拖垮"
             "的任务"), "innocent-lost")
     if isinstance(raised, str):
@@ -172,7 +172,8 @@ def check_collect(collect: Callable[..., Any]) -> Verdict:
         return not_yet(say(
             f"the task for {lost[0]} did nothing wrong, but it was lost with the "
             "broken pool: run the tasks the crash took down again, in a fresh pool",
-            f"{lost[0]} 的任务没有做错任何事，却随损坏的进程池一起丢失了：请在一个新的进程池里"
+            f"输入为 {lost[0]} 的任务没有做错任何事，却随损坏的进程池一起丢失了："
+            "请在一个新的进程池里"
             "重新运行被崩溃拖垮的任务"), "innocent-lost")
     wrong = [x for x in PIPELINE_INPUTS
              if x not in (RAISES_FOR, CRASHES_FOR) and got[x] != expected_outcome(x)]
