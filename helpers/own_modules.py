@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers._validate import require_text
+from helpers.language import say
 from helpers.solutions import register_cell_magic
 
 #: The start of the folder's name, in the system's temporary folder.
@@ -142,7 +143,8 @@ def writemodule(line: str, cell: str) -> None:
                          f"got {line.strip()!r}")
     path = write_module(words[0], cell)
     lines = len(cell.splitlines())
-    print(f"wrote {path.name} ({lines} lines) in this kernel's module folder")
+    print(say(f"wrote {path.name} ({lines} lines) in this kernel's module folder",
+              f"已写入 {path.name}（{lines} 行），位于这个内核的模块文件夹中"))
 
 
 def register(shell: Any = None) -> bool:

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from helpers._validate import require_int, require_items, require_number, require_order
+from helpers.language import say
 from helpers.timing import Timing, timed
 
 #: The widest integer a typecode can name, in bytes (C's widest is 8).
@@ -324,9 +325,10 @@ def write_to_global_value(number: float) -> str:
     """
     require_number("number", number)
     if global_value is None:
-        return "found no shared Value: global_value is None in this process"
+        return say("found no shared Value: global_value is None in this process",
+                   "没有找到共享的 Value：在这个进程里 global_value 是 None")
     global_value.value = number
-    return f"wrote {number} into the shared Value"
+    return say(f"wrote {number} into the shared Value", f"已把 {number} 写入共享的 Value")
 
 
 # --------------------------------------------------------------------------------------------

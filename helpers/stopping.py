@@ -36,6 +36,7 @@ from helpers._validate import (
     require_seconds,
     require_text,
 )
+from helpers.language import say
 from helpers.workers import square
 
 #: What the parent puts on the task queue to tell :func:`consume` to stop.
@@ -187,8 +188,13 @@ def where_waiting(text: str, code_file: str = "stopping.py") -> list[str]:
         mine = [i for i, frame in enumerate(frames) if frame.startswith(f"{code_file}: ")]
         if mine:
             innermost = mine[0]
-            inside = frames[innermost - 1] if innermost > 0 else "nothing (it was running)"
-            found.append(f"{frames[innermost]}, waiting in {inside}")
+            if innermost > 0:
+                inside = frames[innermost - 1]
+                found.append(say(f"{frames[innermost]}, waiting in {inside}",
+                                 f"{frames[innermost]}，正在等待 {inside}"))
+            else:
+                found.append(say(f"{frames[innermost]}, waiting in nothing (it was running)",
+                                 f"{frames[innermost]}，没有在等待（它正在运行）"))
     return found
 
 

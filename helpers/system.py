@@ -28,6 +28,7 @@ from pathlib import Path
 import psutil
 
 from helpers._validate import require_path, require_text
+from helpers.language import say
 
 _CGROUP_ROOT = Path("/sys/fs/cgroup")
 _PROC_SELF_CGROUP = Path("/proc/self/cgroup")
@@ -190,21 +191,27 @@ def gil_enabled() -> bool:
 
 
 def _show_quota(quota: float | None) -> str:
-    return "none" if quota is None else f"{quota:g}"
+    return say("none", "无") if quota is None else f"{quota:g}"
 
 
 def describe_machine() -> str:
     """A few lines that say what this machine offers for parallel work."""
     counts = cpu_counts()
+    physical = counts.physical if counts.physical is not None else say("unknown", "未知")
     return "\n".join(
         [
-            f"Python {platform.python_version()} on {platform.system()} ({platform.machine()})",
-            f"logical CPUs:  {counts.logical}",
-            f"physical cores: {counts.physical if counts.physical is not None else 'unknown'}",
-            f"usable by this process: {counts.usable}",
-            f"CPU quota (cgroup): {_show_quota(counts.quota)}",
-            f"workers Pool() starts: {default_pool_workers()}",
-            f"start methods available: {', '.join(mp.get_all_start_methods())}",
-            f"GIL enabled: {gil_enabled()}",
+            say(f"Python {platform.python_version()} on {platform.system()} ({platform.machine()})",
+                f"Python {platform.python_version()}，运行于 {platform.system()}"
+                f"（{platform.machine()}）"),
+            say(f"logical CPUs:  {counts.logical}", f"逻辑 CPU：{counts.logical}"),
+            say(f"physical cores: {physical}", f"物理核心：{physical}"),
+            say(f"usable by this process: {counts.usable}", f"本进程可用：{counts.usable}"),
+            say(f"CPU quota (cgroup): {_show_quota(counts.quota)}",
+                f"CPU 配额（cgroup）：{_show_quota(counts.quota)}"),
+            say(f"workers Pool() starts: {default_pool_workers()}",
+                f"Pool() 启动的工作进程数：{default_pool_workers()}"),
+            say(f"start methods available: {', '.join(mp.get_all_start_methods())}",
+                f"可用的启动方式：{', '.join(mp.get_all_start_methods())}"),
+            say(f"GIL enabled: {gil_enabled()}", f"GIL 已启用：{gil_enabled()}"),
         ]
     )

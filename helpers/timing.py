@@ -37,6 +37,7 @@ from helpers._validate import (
     require_text,
     require_workers,
 )
+from helpers.language import say
 
 if TYPE_CHECKING:  # matplotlib is imported only by the plots, so that workers start quickly
     from matplotlib.axes import Axes
@@ -81,7 +82,8 @@ class Timing:
 
     def __str__(self) -> str:
         count, spread = len(self.samples), format_percent(self.spread)
-        return f"{format_seconds(self.median)} (median of {count}, spread {spread})"
+        return say(f"{format_seconds(self.median)} (median of {count}, spread {spread})",
+                   f"{format_seconds(self.median)}（{count} 次的中位数，波动 {spread}）")
 
 
 def measure(

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from helpers._validate import MAX_SLEEP, require_int, require_number
+from helpers.language import say
 
 #: The largest ``n`` for :func:`sum_of_range` (a plain loop: about 5 s on a laptop).
 MAX_RANGE = 10**8
@@ -27,7 +28,7 @@ def job(a: object, d: object) -> str:
     >>> job(1, 2)
     'a job with a=1 and d=2'
     """
-    return f"a job with a={a!r} and d={d!r}"
+    return say(f"a job with a={a!r} and d={d!r}", f"一个任务：a={a!r}，d={d!r}")
 
 
 def add(a: float, b: float) -> float:

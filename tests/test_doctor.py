@@ -8,6 +8,7 @@ old Python, a missing JupyterLab, one CPU, a full disk). No network is needed.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 import subprocess
 import sys
@@ -32,6 +33,7 @@ def test_this_machine_is_ready_and_make_doctor_says_so() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "tools.doctor"],
         cwd=ROOT,
+        env={**os.environ, "COURSE_LANGUAGE": "en"},  # whatever this machine's locale
         capture_output=True,
         text=True,
         timeout=120,
@@ -159,6 +161,98 @@ def test_every_translation_has_the_english_keys_and_placeholders() -> None:
         assert set(table) == set(english), language
         for key, message in table.items():
             assert placeholders(message) == placeholders(english[key]), (language, key)
+
+
+# --- the report's language -------------------------------------------------------------------
+
+
+def test_the_language_switch_has_the_course_s_name() -> None:
+    from helpers.language import LANGUAGE_ENV, LANGUAGES
+
+    assert doctor.LANGUAGE_ENV == LANGUAGE_ENV
+    assert set(MESSAGES) == set(LANGUAGES)
+
+
+def test_every_piece_of_a_sentence_the_checks_use_is_in_the_table() -> None:
+    source = (ROOT / "tools" / "doctor.py").read_text(encoding="utf-8")
+    pieces = re.findall(r'Said\(\s*"([\w-]+)"', source)
+    assert len(pieces) >= 3
+    assert not set(pieces) - set(MESSAGES["en"])
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({}, "en"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LANG": "zh_TW.UTF-8"}, "zh"),
+        ({"LANG": "zh"}, "zh"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+        ({"LC_MESSAGES": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LC_ALL": "zh_CN.UTF-8", "LC_MESSAGES": "en_US.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+        ({"LC_ALL": "C", "LC_MESSAGES": "zh_CN.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LC_ALL": "", "LANG": "zh_CN.UTF-8"}, "zh"),  # an empty variable is not set
+        ({"COURSE_LANGUAGE": "zh", "LANG": "en_US.UTF-8"}, "zh"),
+        ({"COURSE_LANGUAGE": "zh", "LC_ALL": "C"}, "zh"),
+        ({"COURSE_LANGUAGE": "en", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"COURSE_LANGUAGE": "klingon", "LANG": "zh_CN.UTF-8"}, "zh"),  # not a course language
+    ],
+)
+def test_the_default_language_is_the_course_s_then_the_locale_s(
+    environ: dict[str, str], language: str
+) -> None:
+    assert doctor.default_language(environ) == language
+
+
+def _doctor_says(language_args: list[str], **environ: str) -> str:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("COURSE_LANGUAGE", *doctor.LOCALE_ENVS)}
+    run = subprocess.run(
+        [sys.executable, "-m", "tools.doctor", "--spawn-timeout", "60", *language_args],
+        cwd=ROOT,
+        env={**clean, "PYTHONIOENCODING": "utf-8", **environ},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.stdout
+
+
+def test_a_chinese_locale_gets_the_report_in_chinese_and_language_still_wins() -> None:
+    chinese = _doctor_says([], LANG="zh_CN.UTF-8")
+    assert chinese.splitlines()[0] == MESSAGES["zh"]["title"]
+    assert "可以上课了" in chinese and "Ready for class" not in chinese
+    english = _doctor_says(["--language", "en"], LANG="zh_CN.UTF-8")
+    assert english.splitlines()[0] == MESSAGES["en"]["title"]
+    assert "Ready for class" in english
+
+
+def test_the_course_s_switch_beats_the_locale() -> None:
+    said = _doctor_says([], COURSE_LANGUAGE="zh", LC_ALL="C.UTF-8")
+    assert said.splitlines()[0] == MESSAGES["zh"]["title"]
+
+
+def test_the_chinese_report_lines_up_and_says_what_to_do() -> None:
+    findings = [doctor.check_python((3, 9, 0)), doctor.check_cores(Cpus(4, 1)),
+                doctor.check_disk(free_bytes=10 * 1024**3)]
+    lines = doctor.report(findings, "zh", python="python3").splitlines()
+    problem = next(i for i, line in enumerate(lines) if "问题" in line)
+    assert lines[problem] == "  问题  Python 3.9.0 太旧了：课程需要 3.11 或更新的版本。"
+    assert lines[problem + 1].startswith("        怎么办：安装 Python 3.12")
+    assert lines[-1] == "还没有准备好：上面有 1 个问题，每个都写了怎么办。"
+
+
+def test_a_piece_of_a_sentence_is_said_in_the_report_s_language() -> None:
+    finding = Finding("spawn", "problem", "spawn-failed",
+                      {"exitcode": 1, "error": doctor.Said("error-printed-above")},
+                      "fix-spawn-failed")
+    assert finding.text("en").endswith("(exit code 1): its error is printed above")
+    assert finding.text("zh").endswith("（退出码 1）：它的错误已打印在上面")
 
 
 def _a_python_older_than_3_8() -> str | None:

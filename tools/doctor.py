@@ -18,7 +18,10 @@ class (notes may remain), and 1 when there is a problem to fix first.
 
 Every sentence it prints is in :data:`MESSAGES`, one table keyed by message id, with
 ``{placeholders}``: a translation (the Chinese edition) adds a table with the same keys and
-placeholders, and ``--language`` picks it. tests/test_doctor.py keeps the tables in step.
+placeholders. tests/test_doctor.py keeps the tables in step. ``--language`` picks one; without
+it, :func:`default_language` does: the course's own switch (``COURSE_LANGUAGE``, as set by
+``helpers.language.use_language``), else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``),
+so that a learner whose system speaks Chinese reads the report in Chinese.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -51,6 +55,12 @@ MINIMUM_FREE_BYTES = 2 * 1024**3
 SPAWN_TIMEOUT = 60.0
 
 Status = Literal["ok", "note", "problem"]
+
+#: The course's language switch (``helpers.language.LANGUAGE_ENV``; the doctor must run where
+#: the course is not installed, so it does not import it).
+LANGUAGE_ENV = "COURSE_LANGUAGE"
+#: The locale's variables, in their order of precedence: the first one set decides.
+LOCALE_ENVS = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 #: Every sentence the doctor prints, by language and message id.
 MESSAGES: dict[str, dict[str, str]] = {
@@ -164,8 +174,152 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Free some disk space (the course's environment takes about 1 GB, and the notebooks "
             "write temporary files), then run `make doctor` again."
         ),
+        # pieces of the sentences above
+        "error-exit-code": "exit code {exitcode}",
+        "error-printed-above": "its error is printed above",
+        "error-no-answer": "it sent no answer",
+    },
+    "zh": {
+        # the report
+        "title": "并行 Python 课程的课前检查",
+        "running-with": "正在检查的 Python：{python}",
+        "label-ok": "正常",
+        "label-note": "注意",
+        "label-problem": "问题",
+        "what-to-do": "怎么办：",
+        "ready": "可以上课了。",
+        "ready-with-notes": "可以上课了；请读一读上面的注意事项。",
+        "not-ready": "还没有准备好：上面有 {count} 个问题，每个都写了怎么办。",
+        # Python
+        "python-ok": "Python {version}：版本够新（课程需要 {minimum} 或更新的版本）。",
+        "python-too-old": "Python {version} 太旧了：课程需要 {minimum} 或更新的版本。",
+        "fix-python-too-old": (
+            "安装 Python 3.12（python.org、你的包管理器或 conda），然后在课程文件夹里运行 "
+            "`make setup PYTHON=python3.12`；用 conda 的话："
+            "`conda env create -f environment.yml`。"
+        ),
+        # the course's package
+        "course-ok": "课程已安装：这个 Python 从 {path} 导入 `helpers`。",
+        "course-elsewhere": (
+            "这个 Python 从 {path} 导入 `helpers`，而不是从这个文件夹（{here}）："
+            "安装的是课程的另一份副本。"
+        ),
+        "fix-course-elsewhere": (
+            "在课程安装所在的文件夹里运行课程，或者安装这一份：在这里运行 `make setup`"
+            "（或者在激活这个环境后运行 `python -m pip install -e .`）。"
+        ),
+        "course-missing": (
+            "课程还没有安装：这个 Python 无法导入 `helpers`（{error}）。"
+        ),
+        "fix-course-missing": (
+            "在课程文件夹里运行 `make setup`（它会创建 .venv/ 并安装课程），然后再运行一次 "
+            "`make doctor`。没有 make 的话：激活你的环境后运行 `python -m pip install -e .`；"
+            "用 conda 的话：`conda env create -f environment.yml`。"
+        ),
+        # JupyterLab
+        "jupyterlab-ok": "JupyterLab {version} 已安装。",
+        "jupyterlab-missing": "这个环境里没有安装 JupyterLab。",
+        "jupyterlab-too-old": (
+            "JupyterLab {version} 太旧了：课程需要 {minimum} 或更新的版本。"
+        ),
+        "fix-jupyterlab": (
+            "连同依赖一起安装课程：在课程文件夹里运行 `make setup`（或者 "
+            "`python -m pip install -e .`）。然后用 `make lab` 启动它。"
+        ),
+        # CPUs
+        "cores-ok": (
+            "Python 可以使用 {usable} 个 CPU（逻辑 CPU {logical} 个）：加速比最高约 "
+            "{usable}x。"
+        ),
+        "cores-one": (
+            "这里 Python 只能使用 1 个 CPU（逻辑 CPU {logical} 个）：课程能运行，但测加速比的"
+            "单元格看不到加速。"
+        ),
+        "fix-cores-one": (
+            "不需要安装任何东西。在笔记本电脑上，检查有没有设置把 Python 限制在一个 CPU 上；"
+            "在共享服务器或单核的 Binder 上，请跟着讲师对计时单元格的讲解走，不要指望看到加速。"
+        ),
+        "cores-quota": (
+            "可以使用 {usable} 个 CPU，但 CPU 配额只允许相当于 {quota} 个 CPU 的时间"
+            "（容器的限制）：加速比最高约 {quota}x。"
+        ),
+        # start methods
+        "start-methods-ok": "可用的启动方式：{methods}（默认：{default}）。",
+        "start-methods-no-fork": (
+            "可用的启动方式：{methods}（默认：{default}）。这里没有 fork，和 Windows 上一样："
+            "每一章都用 spawn 运行，讲 fork 的单元格会说明这时会发生什么。"
+        ),
+        # a spawned worker
+        "spawn-ok": (
+            "用 spawn 启动的工作进程运行了课程的代码，并在 {seconds} 秒内作答。"
+        ),
+        "spawn-skipped": "没有尝试 spawn 启动工作进程：课程还没有安装（见上）。",
+        "spawn-failed": (
+            "用 spawn 启动的工作进程没能运行课程的代码（退出码 {exitcode}）：{error}"
+        ),
+        "fix-spawn-failed": (
+            "spawn 启动的工作进程是一个全新的 Python，它要导入 `helpers`：请在这个环境里安装"
+            "课程（`make setup`），从同一个环境启动 JupyterLab（`make lab`），然后重启内核。"
+            "如果还是失败，请把这条消息给讲师看。"
+        ),
+        "spawn-timeout": "用 spawn 启动的工作进程在 {timeout} 秒内没有作答。",
+        "fix-spawn-timeout": (
+            "机器可能非常忙，或者杀毒软件可能在扫描每一个新的 Python 进程（Windows）："
+            "关掉其他程序，再运行一次 `make doctor`。如果问题依旧，请把这条消息给讲师看。"
+        ),
+        "spawn-wrong-answer": (
+            "用 spawn 启动的工作进程答的是 {answer!r}，而不是 {expected}。"
+        ),
+        # disk
+        "disk-ok": "课程文件夹所在的磁盘上有 {free} 可用空间。",
+        "disk-low": (
+            "课程文件夹所在的磁盘上只有 {free} 可用空间；课程大约需要 {need}。"
+        ),
+        "fix-disk-low": (
+            "腾出一些磁盘空间（课程的环境大约占 1 GB，笔记本还会写临时文件），然后再运行一次 "
+            "`make doctor`。"
+        ),
+        # pieces of the sentences above
+        "error-exit-code": "退出码 {exitcode}",
+        "error-printed-above": "它的错误已打印在上面",
+        "error-no-answer": "它没有发回答案",
     },
 }
+
+
+def default_language(environ: Mapping[str, str] | None = None) -> str:
+    """The report's language when ``--language`` is not given: ``COURSE_LANGUAGE`` if it names
+    a language of :data:`MESSAGES`, else Chinese if the locale's first variable that is set
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``) starts with ``zh``, else English.
+
+    >>> default_language({"LANG": "zh_CN.UTF-8"}), default_language({"LANG": "de_DE.UTF-8"})
+    ('zh', 'en')
+    >>> default_language({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"})
+    'en'
+    >>> default_language({"COURSE_LANGUAGE": "en", "LANG": "zh_CN.UTF-8"})
+    'en'
+    """
+    environ = os.environ if environ is None else environ
+    course = environ.get(LANGUAGE_ENV, "")
+    if course in MESSAGES:
+        return course
+    for name in LOCALE_ENVS:
+        value = environ.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+@dataclass(frozen=True)
+class Said:
+    """A value of a message that is itself a piece of a sentence (message id and values),
+    said in the report's language."""
+
+    says: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, language: str = "en") -> str:
+        return MESSAGES[language][self.says].format(**self.values)
 
 
 @dataclass(frozen=True)
@@ -178,11 +332,17 @@ class Finding:
     values: dict[str, Any] = field(default_factory=dict)
     fix: str | None = None
 
+    def _values(self, language: str) -> dict[str, Any]:
+        return {key: value.text(language) if isinstance(value, Said) else value
+                for key, value in self.values.items()}
+
     def text(self, language: str = "en") -> str:
-        return MESSAGES[language][self.says].format(**self.values)
+        return MESSAGES[language][self.says].format(**self._values(language))
 
     def advice(self, language: str = "en") -> str | None:
-        return None if self.fix is None else MESSAGES[language][self.fix].format(**self.values)
+        if self.fix is None:
+            return None
+        return MESSAGES[language][self.fix].format(**self._values(language))
 
 
 def _version_text(version: Sequence[int]) -> str:
@@ -234,7 +394,8 @@ def check_course_installed(
                 "course", "problem", "course-missing", {"error": str(error)}, "fix-course-missing"
             )
     if run.returncode != 0:
-        error = _last_error_line(run.stderr) or f"exit code {run.returncode}"
+        error = _last_error_line(run.stderr) or Said("error-exit-code",
+                                                     {"exitcode": run.returncode})
         values = {"error": error}
         return Finding("course", "problem", "course-missing", values, "fix-course-missing")
     path = Path(run.stdout.strip())
@@ -417,7 +578,7 @@ def check_spawn_worker(
         values = {"timeout": f"{timeout:g}"}
         return Finding("spawn", "problem", "spawn-timeout", values, "fix-spawn-timeout")
     error = _last_error_line(error_text) or (
-        "its error is printed above" if process.exitcode else "it sent no answer"
+        Said("error-printed-above") if process.exitcode else Said("error-no-answer")
     )
     values = {"exitcode": process.exitcode, "error": error}
     return Finding("spawn", "problem", "spawn-failed", values, "fix-spawn-failed")
@@ -454,14 +615,17 @@ def run_checks(spawn_timeout: float = SPAWN_TIMEOUT) -> list[Finding]:
 def report(findings: Sequence[Finding], language: str = "en", python: str = sys.executable) -> str:
     """The findings in plain words: one line each, and what to do under each problem or note."""
     words = MESSAGES[language]
-    width = max(len(words[f"label-{status}"]) for status in ("ok", "note", "problem"))
+    width = max(_width(words[f"label-{status}"]) for status in ("ok", "note", "problem"))
     lines = [words["title"], words["running-with"].format(python=python), ""]
     for finding in findings:
-        label = words[f"label-{finding.status}"].ljust(width)
+        label = words[f"label-{finding.status}"]
+        label += " " * (width - _width(label))
         lines.append(f"  {label}  {finding.text(language)}")
         advice = finding.advice(language)
         if advice is not None:
-            lines.append(f"  {' ' * width}  {words['what-to-do']} {advice}")
+            # no space after a full-width colon
+            gap = "" if words["what-to-do"].endswith("：") else " "
+            lines.append(f"  {' ' * width}  {words['what-to-do']}{gap}{advice}")
     problems = sum(finding.status == "problem" for finding in findings)
     notes = sum(finding.status == "note" for finding in findings)
     lines.append("")
@@ -470,6 +634,11 @@ def report(findings: Sequence[Finding], language: str = "en", python: str = sys.
     else:
         lines.append(words["ready-with-notes"] if notes else words["ready"])
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """How many columns ``text`` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def placeholders(message: str) -> set[str]:
@@ -481,11 +650,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.doctor", description="Is this machine ready for the class?"
     )
-    parser.add_argument("--language", choices=sorted(MESSAGES), default="en")
+    parser.add_argument(
+        "--language", choices=sorted(MESSAGES), default=None,
+        help=f"the report's language (default: ${LANGUAGE_ENV}, else the locale's, else en)",
+    )
     parser.add_argument("--spawn-timeout", type=float, default=SPAWN_TIMEOUT)
     arguments = parser.parse_args(argv)
     findings = run_checks(spawn_timeout=arguments.spawn_timeout)
-    print(report(findings, arguments.language, f"{sys.executable} ({platform.system()})"))
+    language = arguments.language or default_language()
+    print(report(findings, language, f"{sys.executable} ({platform.system()})"))
     return 1 if any(finding.status == "problem" for finding in findings) else 0
 
 

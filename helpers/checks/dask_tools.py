@@ -32,6 +32,7 @@ from helpers.checks.recording import (
     require_timeout,
     wrapped_methods,
 )
+from helpers.language import say
 
 #: The numbers both exercises square with ``helpers.workers.slow_square``.
 NUMBERS = tuple(range(21, 29))
@@ -76,14 +77,17 @@ class DaskCalls:
             if kind in ("wait", "as_completed") and detail is not None:
                 timed_wait = True
             if kind == "as_completed" and detail is None:
-                return "as_completed(futures) without a timeout"
+                return say("as_completed(futures) without a timeout",
+                           "不带超时的 as_completed(futures)")
             if kind == "wait" and detail is None:
-                return "wait(futures) without a timeout"
+                return say("wait(futures) without a timeout", "不带超时的 wait(futures)")
             untimed = kind == "result" and detail[1] is None
             if untimed and (detail[0] == "pending" or not timed_wait):
-                return "future.result() without a timeout"
+                return say("future.result() without a timeout",
+                           "不带超时的 future.result()")
             if kind == "gather" and (detail == "pending" or not timed_wait):
-                return "client.gather(futures) with no wait(futures, timeout=...) before it"
+                return say("client.gather(futures) with no wait(futures, timeout=...) before it",
+                           "之前没有 wait(futures, timeout=...) 的 client.gather(futures)")
         return None
 
 
@@ -178,29 +182,43 @@ def watched_dask() -> Iterator[DaskCalls]:
 def _judge_calls(calls: DaskCalls, value: Any, numbers: tuple[int, ...], name: str
                  ) -> Verdict | None:
     if calls.tasks < len(numbers):
-        return not_yet(f"{name} submitted {calls.tasks} task(s) for {len(numbers)} numbers: "
-                       "the squares were not each computed in a task on the cluster. Hand every "
-                       "number to the cluster: client.map(slow_square, numbers)",
+        return not_yet(say(
+            f"{name} submitted {calls.tasks} task(s) for {len(numbers)} numbers: "
+            "the squares were not each computed in a task on the cluster. Hand every "
+            "number to the cluster: client.map(slow_square, numbers)",
+            f"{name} 为 {len(numbers)} 个数提交了 {calls.tasks} 个任务：平方数并不是各自在集群"
+            "上的一个任务里算出的。请把每个数都交给集群：client.map(slow_square, numbers)"),
                        "work-in-client")
     if calls.collected_before_all_submitted():
-        return not_yet(f"{name} waited for a result before it had submitted every task, so "
-                       "the tasks ran one at a time. Submit them all first (client.map), then "
-                       "collect", "one-at-a-time")
+        return not_yet(say(
+            f"{name} waited for a result before it had submitted every task, so "
+            "the tasks ran one at a time. Submit them all first (client.map), then "
+            "collect",
+            f"{name} 在提交完所有任务之前就等待了一个结果，所以任务是一个接一个"
+            "运行的。请先全部提交（client.map），再收集"), "one-at-a-time")
     wait = calls.waited_without_timeout()
     if wait is not None:
-        return not_yet(f"{name} used {wait}: if a worker hangs, that waits for ever. Give the "
-                       "wait a time-out: [f.result(timeout=30) for f in futures], or "
-                       "wait(futures, timeout=30) before client.gather(futures)", "no-timeout")
+        return not_yet(say(
+            f"{name} used {wait}: if a worker hangs, that waits for ever. Give the "
+            "wait a time-out: [f.result(timeout=30) for f in futures], or "
+            "wait(futures, timeout=30) before client.gather(futures)",
+            f"{name} 使用了 {wait}：如果某个工作进程卡住，这会永远等下去。给等待加"
+            "上超时：[f.result(timeout=30) for f in futures]，或者在 "
+            "client.gather(futures) 之前 wait(futures, timeout=30)"), "no-timeout")
     if not isinstance(value, list | tuple):
-        return not_yet(f"{name} should return the list of squares, got "
-                       f"{type(value).__name__}", "wrong-type")
+        return not_yet(say(
+            f"{name} should return the list of squares, got "
+            f"{type(value).__name__}",
+            f"{name} 应当返回平方数的列表，得到的却是 {type(value).__name__}"), "wrong-type")
     expected = [x * x for x in numbers]
     if list(value) != expected:
         shown = repr(list(value))[:80]
         hint = "wrong-order" if sorted(value, key=repr) == sorted(expected, key=repr) else \
             "wrong-result"
-        return not_yet(f"{name} returned {shown}; expected the squares in the order of the "
-                       f"numbers, {expected}", hint)
+        return not_yet(say(
+            f"{name} returned {shown}; expected the squares in the order of the "
+            f"numbers, {expected}",
+            f"{name} 返回了 {shown}；期望按数的顺序排列的平方数 {expected}"), hint)
     return None
 
 
@@ -214,8 +232,11 @@ def check_squares(squares_on_cluster: Callable[..., Any], client: Any = None,
     ``no-timeout``, ``wrong-type``, ``wrong-order``, ``wrong-result``.
     """
     if not callable(squares_on_cluster):
-        return not_yet("squares_on_cluster should be a function (def squares_on_cluster(client,"
-                       " numbers): ...)", "not-a-function")
+        return not_yet(say(
+            "squares_on_cluster should be a function (def squares_on_cluster(client,"
+            " numbers): ...)",
+            "squares_on_cluster 应当是一个函数（def "
+            "squares_on_cluster(client, numbers): ...）"), "not-a-function")
     timeout = require_timeout("timeout", timeout)
     if client is not None:
         require_has("client", client, "submit", "map", "gather", example="a distributed.Client")
@@ -234,16 +255,23 @@ def _check_squares(squares_on_cluster: Callable[..., Any], client: Any, timeout:
     with watched_dask() as calls:
         outcome = call_with_timeout(squares_on_cluster, (client, list(NUMBERS)), timeout)
     if not outcome.finished:
-        return not_yet(f"squares_on_cluster did not return within {timeout:g} s: give every "
-                       "wait a time-out", "hangs")
+        return not_yet(say(
+            f"squares_on_cluster did not return within {timeout:g} s: give every "
+            "wait a time-out",
+            f"squares_on_cluster 在 {timeout:g} 秒内没有返回：给每一次等待都加上超时"), "hangs")
     if outcome.error is not None:
-        return not_yet(f"squares_on_cluster raised {type(outcome.error).__name__}: "
-                       f"{outcome.error}", "raised")
+        return not_yet(say(
+            f"squares_on_cluster raised {type(outcome.error).__name__}: "
+            f"{outcome.error}",
+            f"squares_on_cluster 抛出了 {type(outcome.error).__name__}："
+            f"{outcome.error}"), "raised")
     verdict = _judge_calls(calls, outcome.value, NUMBERS, "squares_on_cluster")
     if verdict is not None:
         return verdict
-    return correct(f"{calls.tasks} tasks in flight at once on the cluster, collected with a "
-                   "time-out, in the order of the numbers.")
+    return correct(say(
+        f"{calls.tasks} tasks in flight at once on the cluster, collected with a "
+        "time-out, in the order of the numbers.",
+        f"{calls.tasks} 个任务同时在集群上运行，带超时地收集，并按数的顺序排列。"))
 
 
 def _close_what_was_left(calls: DaskCalls) -> None:
@@ -304,8 +332,11 @@ def check_own_cluster(run_on_own_cluster: Callable[..., Any],
     from helpers.dask_tools import listening_ports, processes_left
 
     if not callable(run_on_own_cluster):
-        return not_yet("run_on_own_cluster should be a function (def run_on_own_cluster("
-                       "numbers): ...)", "not-a-function")
+        return not_yet(say(
+            "run_on_own_cluster should be a function (def run_on_own_cluster("
+            "numbers): ...)",
+            "run_on_own_cluster 应当是一个函数（def "
+            "run_on_own_cluster(numbers): ...）"), "not-a-function")
     timeout = require_timeout("timeout", timeout)
     pids_before, ports_before = set(processes_left()), listening_ports()
     with watched_dask() as calls:
@@ -315,26 +346,45 @@ def check_own_cluster(run_on_own_cluster: Callable[..., Any],
         _close_what_was_left(calls)
         _stop(_left_running(pids_before, ports_before, 5.0)[0])
     if not outcome.finished:
-        return not_yet(f"run_on_own_cluster did not return within {timeout:g} s: give every "
-                       "wait a time-out (the check has closed the cluster)", "hangs")
+        return not_yet(say(
+            f"run_on_own_cluster did not return within {timeout:g} s: give every "
+            "wait a time-out (the check has closed the cluster)",
+            f"run_on_own_cluster 在 {timeout:g} 秒内没有返回：给每一次等待都加上超时（"
+            "检查已经关闭了集群）"), "hangs")
     if pids or ports:
-        left = " and ".join(what for what, found in (("worker processes", pids),
-                                                     ("listening ports", ports)) if found)
-        return not_yet(f"run_on_own_cluster returned, but its cluster was still running ({left});"
-                       " the check has closed it. Open both with `with`: with LocalCluster(...)"
-                       " as cluster, Client(cluster) as client:", "left-running")
+        left = say(" and ", "和").join(
+            what for what, found in ((say("worker processes", "工作进程"), pids),
+                                     (say("listening ports", "监听端口"), ports)) if found)
+        return not_yet(say(
+            f"run_on_own_cluster returned, but its cluster was still running ({left});"
+            " the check has closed it. Open both with `with`: with LocalCluster(...)"
+            " as cluster, Client(cluster) as client:",
+            f"run_on_own_cluster 已经返回，但它的集群还在运行（{left}）；检查已"
+            "经关闭了它。用 `with` 打开两者：with LocalCluster(...) as cluster, "
+            "Client(cluster) as client:"), "left-running")
     if outcome.error is not None:
-        return not_yet(f"run_on_own_cluster raised {type(outcome.error).__name__}: "
-                       f"{outcome.error}", "raised")
+        return not_yet(say(
+            f"run_on_own_cluster raised {type(outcome.error).__name__}: "
+            f"{outcome.error}",
+            f"run_on_own_cluster 抛出了 {type(outcome.error).__name__}："
+            f"{outcome.error}"), "raised")
     if not calls.clusters:
-        return not_yet("run_on_own_cluster started no LocalCluster: start one of 2 worker "
-                       "processes in the function, and close it before returning", "no-cluster")
+        return not_yet(say(
+            "run_on_own_cluster started no LocalCluster: start one of 2 worker "
+            "processes in the function, and close it before returning",
+            "run_on_own_cluster 没有启动 LocalCluster：请在函数里启动一个有 2 个"
+            "工作进程的集群，并在返回之前关闭它"), "no-cluster")
     if calls.exposed:
-        return not_yet("the cluster listened on an address other machines can reach: pass "
-                       "host='127.0.0.1' and dashboard_address='127.0.0.1:0' to LocalCluster",
-                       "not-loopback")
+        return not_yet(say(
+            "the cluster listened on an address other machines can reach: pass "
+            "host='127.0.0.1' and dashboard_address='127.0.0.1:0' to LocalCluster",
+            "集群监听的地址其他机器也能访问：请给 LocalCluster 传入 host='127.0.0.1' 和 "
+            "dashboard_address='127.0.0.1:0'"), "not-loopback")
     verdict = _judge_calls(calls, outcome.value, NUMBERS, "run_on_own_cluster")
     if verdict is not None:
         return verdict
-    return correct("a cluster of your own on this machine only, every task in flight, "
-                   "collected with a time-out, and nothing left running once it returned.")
+    return correct(say(
+        "a cluster of your own on this machine only, every task in flight, "
+        "collected with a time-out, and nothing left running once it returned.",
+        "一个只在本机上的、你自己的集群，所有任务同时运行，带超时地收集，返回之后什么也没有留"
+        "下。"))

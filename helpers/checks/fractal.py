@@ -38,6 +38,7 @@ from helpers.fractal import (
     render_block_into,
     render_serial,
 )
+from helpers.language import say
 from helpers.sharing import memory_behind, segment_exists
 
 #: How long a check lets the learner's function run.
@@ -83,49 +84,75 @@ def _judge_tiles(height: int, width: int, size: int, tiles: list[tuple[int, int,
                  ) -> Verdict | None:
     case = f"make_tiles({height}, {width}, {size})"
     if not tiles:
-        return not_yet(f"{case} returned no tiles", "missing")
+        return not_yet(say(
+            f"{case} returned no tiles",
+            f"{case} 没有返回任何图块"), "missing")
     if _covers_exactly(height, width, tiles) and all(
         b - t <= size and r - left <= size for t, b, left, r in tiles
     ):
         if len(tiles) == 1 and (height > size or width > size):
-            return not_yet(f"{case} returned the whole image as one tile", "one-tile")
+            return not_yet(say(
+                f"{case} returned the whole image as one tile",
+                f"{case} 把整幅图像作为一个图块返回"), "one-tile")
         return None
     reordered = [(t, b, left, r) for t, left, b, r in tiles]
     if _covers_exactly(height, width, reordered):
-        return not_yet(f"{case}: your tiles read as (top, left, bottom, right); the check "
-                       "expects (top, bottom, left, right)", "order")
+        return not_yet(say(
+            f"{case}: your tiles read as (top, left, bottom, right); the check "
+            "expects (top, bottom, left, right)",
+            f"{case}：你的图块读作 (top, left, bottom, right)；检查期望的是 (top, "
+            "bottom, left, right)"), "order")
     if any(b <= t or r <= left for t, b, left, r in tiles):
         bad = next(tile for tile in tiles if tile[1] <= tile[0] or tile[3] <= tile[2])
-        return not_yet(f"{case} has an empty tile {bad}: bottom must be > top and right > left",
-                       "empty-tile")
+        return not_yet(say(
+            f"{case} has an empty tile {bad}: bottom must be > top and right > left",
+            f"{case} 有一个空图块 {bad}：bottom 必须 > top，right 必须 > left"), "empty-tile")
     transposed = [(left, r, t, b) for t, b, left, r in tiles]
     if _covers_exactly(height, width, transposed):
-        return not_yet(f"{case}: your tiles cover a {width} x {height} image: rows run over "
-                       "the height (first argument), columns over the width", "swapped")
+        return not_yet(say(
+            f"{case}: your tiles cover a {width} x {height} image: rows run over "
+            "the height (first argument), columns over the width",
+            f"{case}：你的图块覆盖的是一幅 {width} x {height} 的图像：行沿高度（第一"
+            "个参数）排列，列沿宽度排列"), "swapped")
     outside = [tile for tile in tiles
                if tile[0] < 0 or tile[2] < 0 or tile[1] > height or tile[3] > width]
     if outside:
-        return not_yet(f"{case}: the tile {outside[0]} reaches outside the {height} x {width} "
-                       "image: clip the last tile of a row or column with min(..., height)",
-                       "outside")
+        return not_yet(say(
+            f"{case}: the tile {outside[0]} reaches outside the {height} x {width} "
+            "image: clip the last tile of a row or column with min(..., height)",
+            f"{case}：图块 {outside[0]} 超出了 {height} x {width} 的图像：用 min(..., height) "
+            "截短一行或一列的最后一个图块"), "outside")
     cover = covered_pixels(height, width, tiles)
     if np.any(cover == 0):
         row, col = (int(k) for k in np.argwhere(cover == 0)[0])
-        return not_yet(f"{case} misses {int(np.sum(cover == 0))} pixels, e.g. row {row}, "
-                       f"column {col}: the last, shorter tiles are missing", "missed-pixels")
+        return not_yet(say(
+            f"{case} misses {int(np.sum(cover == 0))} pixels, e.g. row {row}, "
+            f"column {col}: the last, shorter tiles are missing",
+            f"{case} 漏掉了 {int(np.sum(cover == 0))} 个像素，例如第 {row} 行第 "
+            f"{col} 列：缺少最后那些较短的图块"), "missed-pixels")
     if np.any(cover > 1):
         row, col = (int(k) for k in np.argwhere(cover > 1)[0])
-        return not_yet(f"{case}: {int(np.sum(cover > 1))} pixels lie in two tiles, e.g. row "
-                       f"{row}, column {col}: a tile's bottom is the next one's top (ranges "
-                       "stop before their end)", "overlap")
+        return not_yet(say(
+            f"{case}: {int(np.sum(cover > 1))} pixels lie in two tiles, e.g. row "
+            f"{row}, column {col}: a tile's bottom is the next one's top (ranges "
+            "stop before their end)",
+            f"{case}：有 {int(np.sum(cover > 1))} 个像素落在两个图块里，例如第 {row} "
+            f"行第 {col} 列：一个图块的 bottom 就是下一个的 top（range 在终点之前停止"
+            "）"), "overlap")
     if len(tiles) == 1:
-        return not_yet(f"{case} returned the whole image as one tile: one worker would do "
-                       "all the work", "one-tile")
+        return not_yet(say(
+            f"{case} returned the whole image as one tile: one worker would do "
+            "all the work",
+            f"{case} 把整幅图像作为一个图块返回：一个工作进程就要做完所有的工作"), "one-tile")
     too_big = [tile for tile in tiles if tile[1] - tile[0] > size or tile[3] - tile[2] > size]
     if all(tile[2] == 0 and tile[3] == width for tile in tiles):
-        return not_yet(f"{case} returned strips the full width of the image: cut the columns "
-                       f"into pieces of at most {size} too", "strips")
-    return not_yet(f"{case}: the tile {too_big[0]} is larger than {size} x {size}", "too-big")
+        return not_yet(say(
+            f"{case} returned strips the full width of the image: cut the columns "
+            f"into pieces of at most {size} too",
+            f"{case} 返回的是横贯整幅图像宽度的长条：把列也切成最多 {size} 的小段"), "strips")
+    return not_yet(say(
+        f"{case}: the tile {too_big[0]} is larger than {size} x {size}",
+        f"{case}：图块 {too_big[0]} 大于 {size} x {size}"), "too-big")
 
 
 def check_tiles(make_tiles: Callable[[int, int, int], Any]) -> Verdict:
@@ -137,26 +164,38 @@ def check_tiles(make_tiles: Callable[[int, int, int], Any]) -> Verdict:
     ``overlap``.
     """
     if not callable(make_tiles):
-        return not_yet(f"make_tiles should be a function, not {type(make_tiles).__name__}",
-                       "wrong-type")
+        return not_yet(say(
+            f"make_tiles should be a function, not {type(make_tiles).__name__}",
+            f"make_tiles 应当是一个函数，而不是 {type(make_tiles).__name__}"), "wrong-type")
     for height, width, size in TILE_CASES:
         outcome = call_with_timeout(make_tiles, (height, width, size), CHECK_TIMEOUT)
         if not outcome.finished:
-            return not_yet(f"make_tiles({height}, {width}, {size}) did not return within "
-                           f"{CHECK_TIMEOUT:g} s", "hangs")
+            return not_yet(say(
+                f"make_tiles({height}, {width}, {size}) did not return within "
+                f"{CHECK_TIMEOUT:g} s",
+                f"make_tiles({height}, {width}, {size}) 在 {CHECK_TIMEOUT:g} 秒内没有返"
+                "回"), "hangs")
         if outcome.error is not None:
             error = outcome.error
-            return not_yet(f"make_tiles({height}, {width}, {size}) raised "
-                           f"{type(error).__name__}: {error}", "raised")
+            return not_yet(say(
+                f"make_tiles({height}, {width}, {size}) raised "
+                f"{type(error).__name__}: {error}",
+                f"make_tiles({height}, {width}, {size}) 抛出了 {type(error).__name__}"
+                f"：{error}"), "raised")
         tiles = _tiles_of(outcome.value)
         if tiles is None:
-            return not_yet("return a list of tiles, each a tuple of four ints (top, bottom, "
-                           f"left, right); got {type(outcome.value).__name__}", "wrong-type")
+            return not_yet(say(
+                "return a list of tiles, each a tuple of four ints (top, bottom, "
+                f"left, right); got {type(outcome.value).__name__}",
+                "请返回图块列表，每个图块是四个 int 组成的元组 (top, bottom, "
+                f"left, right)；得到的却是 {type(outcome.value).__name__}"), "wrong-type")
         verdict = _judge_tiles(height, width, size, tiles)
         if verdict is not None:
             return verdict
-    return correct("every pixel lies in exactly one tile, on every image size tried, including "
-                   "sizes the tile size does not divide.")
+    return correct(say(
+        "every pixel lies in exactly one tile, on every image size tried, including "
+        "sizes the tile size does not divide.",
+        "在试过的每种图像尺寸上（包括图块大小不能整除的尺寸），每个像素都恰好落在一个图块里。"))
 
 
 # --- exercise 2: the image in shared memory, unlinked also on error --------------------------
@@ -213,64 +252,96 @@ def _segments_left(segments: list[Any]) -> tuple[bool, bool]:
 
 def _judge_render_shared(outcome: Any, pool: WatchingPool, segments: list[Any]) -> Verdict:
     if not outcome.finished:
-        return not_yet(f"render_shared(pool, view) did not return within {CHECK_TIMEOUT:g} s",
-                       "hangs")
+        return not_yet(say(
+            f"render_shared(pool, view) did not return within {CHECK_TIMEOUT:g} s",
+            f"render_shared(pool, view) 在 {CHECK_TIMEOUT:g} 秒内没有返回"), "hangs")
     if isinstance(outcome.error, BufferError):
-        return not_yet("close() raised BufferError: a NumPy view of the segment was still "
-                       "alive. Copy the image out, delete the view (del image), then close()",
-                       "view-alive")
+        return not_yet(say(
+            "close() raised BufferError: a NumPy view of the segment was still "
+            "alive. Copy the image out, delete the view (del image), then close()",
+            "close() 抛出了 BufferError：段（segment）的某个 NumPy 视图还活着。先把图像复制出"
+            "来，删除视图（del image），再 close()"), "view-alive")
     if outcome.error is not None:
         error = outcome.error
-        return not_yet(f"render_shared(pool, view) raised {type(error).__name__}: {error}",
-                       "raised")
+        return not_yet(say(
+            f"render_shared(pool, view) raised {type(error).__name__}: {error}",
+            f"render_shared(pool, view) 抛出了 {type(error).__name__}：{error}"), "raised")
     if any(defined_in_notebook(func) for func, _ in pool.tasks):
-        return not_yet("a lambda or a function defined in the notebook cannot reach a worker "
-                       "under spawn: hand the pool render_block_into from helpers.fractal",
-                       "function-defined-in-notebook")
+        return not_yet(say(
+            "a lambda or a function defined in the notebook cannot reach a worker "
+            "under spawn: hand the pool render_block_into from helpers.fractal",
+            "在 spawn 下，lambda 或定义在笔记本里的函数到不了工作进程：请把 helpers.fractal 里"
+            "的 render_block_into 交给进程池"), "function-defined-in-notebook")
     functions = {_inner(func) for func, _ in pool.tasks}
     if render_block in functions and render_block_into not in functions:
-        return not_yet("the workers ran render_block, which sends every pixel back pickled: "
-                       "let them run render_block_into(name, view, block), which writes into "
-                       "the segment", "pickled-pixels")
+        return not_yet(say(
+            "the workers ran render_block, which sends every pixel back pickled: "
+            "let them run render_block_into(name, view, block), which writes into "
+            "the segment",
+            "工作进程运行的是 render_block，它把每个像素都序列化后送回：请让"
+            "它们运行 render_block_into(name, view, block)，它直接写进段里"), "pickled-pixels")
     if not segments:
-        return not_yet("render_shared created no SharedMemory segment: create one the size of "
-                       "the image (SharedMemory(create=True, size=...)) or use "
-                       "helpers.fractal.shared_image(view)", "no-segment")
+        return not_yet(say(
+            "render_shared created no SharedMemory segment: create one the size of "
+            "the image (SharedMemory(create=True, size=...)) or use "
+            "helpers.fractal.shared_image(view)",
+            "render_shared 没有创建 SharedMemory 段：创建一个与图像一样大的段（"
+            "SharedMemory(create=True, size=...)），或者使用 "
+            "helpers.fractal.shared_image(view)"), "no-segment")
     view = CHECK_VIEW
     names = {segment.name for segment in segments}
     rows = [row for name in names for row in _rows_by_tasks(pool, name)]
     if not rows:
-        return not_yet("no task of the pool render_shared receives wrote into the segment: "
-                       "this process (or a pool of your own) computed the rows. Map "
-                       "render_block_into over blocks of rows with the pool you are given",
+        return not_yet(say(
+            "no task of the pool render_shared receives wrote into the segment: "
+            "this process (or a pool of your own) computed the rows. Map "
+            "render_block_into over blocks of rows with the pool you are given",
+            "render_shared 收到的进程池里没有任何任务写入段：这些行是本进程（或你自己的进程池"
+            "）算出来的。请用传给你的进程池，把 render_block_into 映射到各个行块上"),
                        "work-in-parent")
     if len(rows) != len(set(rows)):
-        return not_yet("some rows were rendered by two tasks: give each task its own rows "
-                       "(helpers.fractal.row_blocks)", "overlap")
+        return not_yet(say(
+            "some rows were rendered by two tasks: give each task its own rows "
+            "(helpers.fractal.row_blocks)",
+            "有些行被两个任务渲染了：给每个任务分配它自己的行（"
+            "helpers.fractal.row_blocks）"), "overlap")
     if set(rows) != set(range(view.height)):
         missing = sorted(set(range(view.height)) - set(rows))
-        return not_yet(f"no task of the pool rendered rows {missing[:5]}...: the parent "
-                       "computed them, or no task had them. Let the tasks cover every row",
-                       "work-in-parent")
+        return not_yet(say(
+            f"no task of the pool rendered rows {missing[:5]}...: the parent "
+            "computed them, or no task had them. Let the tasks cover every row",
+            f"进程池里没有任务渲染第 {missing[:5]}... 行：它们是父进程算的，或者没有任务拿到它"
+            "们。让任务覆盖每一行"), "work-in-parent")
     image = outcome.value
     if not isinstance(image, np.ndarray):
-        return not_yet(f"return the image, a NumPy array, not {type(image).__name__}",
-                       "wrong-type")
+        return not_yet(say(
+            f"return the image, a NumPy array, not {type(image).__name__}",
+            f"请返回图像，一个 NumPy 数组，而不是 {type(image).__name__}"), "wrong-type")
     behind = memory_behind(image)
     if behind is not None and not isinstance(behind, np.ndarray):
-        return not_yet("you returned a view of the segment, not a copy: its memory goes away "
-                       "at close(). Return image.copy(), taken inside the block", "view-returned")
+        return not_yet(say(
+            "you returned a view of the segment, not a copy: its memory goes away "
+            "at close(). Return image.copy(), taken inside the block",
+            "你返回的是段的视图，而不是副本：它的内存在 close() 时就没了。请在"
+            "块内返回 image.copy()"), "view-returned")
     if image.shape != view.shape or not np.array_equal(image, render_serial(view)):
-        return not_yet("the image differs from the serial one: copy it out after every task "
-                       "is done, and cover every row once", "wrong-image")
+        return not_yet(say(
+            "the image differs from the serial one: copy it out after every task "
+            "is done, and cover every row once",
+            "图像与串行渲染的不一样：等每个任务都完成后再复制出来，并且每一行只"
+            "覆盖一次"), "wrong-image")
     still_open, exists = _segments_left(segments)
     if still_open:
-        return not_yet("the image is right, but the segment is still open in this process: "
-                       "delete your views, then call close()", "not-closed")
+        return not_yet(say(
+            "the image is right, but the segment is still open in this process: "
+            "delete your views, then call close()",
+            "图像是对的，但段在本进程里仍然打开着：先删除你的视图，再调用 close()"), "not-closed")
     if exists:
-        return not_yet("the image is right and the segment is closed, but it still exists in "
-                       "/dev/shm: the creator must call unlink() once the workers are done",
-                       "not-unlinked")
+        return not_yet(say(
+            "the image is right and the segment is closed, but it still exists in "
+            "/dev/shm: the creator must call unlink() once the workers are done",
+            "图像是对的，段也关闭了，但它仍然存在于 /dev/shm 里：工作进程完成后，创建者必须调"
+            "用 unlink()"), "not-unlinked")
     return correct("")  # judged further with a failing pool
 
 
@@ -286,8 +357,10 @@ def check_render_shared(render_shared: Callable[[Any, View], Any]) -> Verdict:
     ``error-hidden``, ``not-unlinked-on-error``.
     """
     if not callable(render_shared):
-        return not_yet(f"render_shared should be a function, not "
-                       f"{type(render_shared).__name__}", "wrong-type")
+        return not_yet(say(
+            f"render_shared should be a function, not "
+            f"{type(render_shared).__name__}",
+            f"render_shared 应当是一个函数，而不是 {type(render_shared).__name__}"), "wrong-type")
     pool = WatchingPool()
     with recorded_segments() as segments:
         outcome = call_with_timeout(render_shared, (pool, CHECK_VIEW), CHECK_TIMEOUT)
@@ -303,22 +376,33 @@ def check_render_shared(render_shared: Callable[[Any, View], Any]) -> Verdict:
         outcome = call_with_timeout(render_shared, (failing, CHECK_VIEW), CHECK_TIMEOUT)
     try:
         if not outcome.finished:
-            return not_yet("when a task failed, render_shared did not return within "
-                           f"{CHECK_TIMEOUT:g} s", "hangs")
+            return not_yet(say(
+                "when a task failed, render_shared did not return within "
+                f"{CHECK_TIMEOUT:g} s",
+                f"有任务失败时，render_shared 在 {CHECK_TIMEOUT:g} 秒内没有返回"), "hangs")
         _, exists = _segments_left(segments)
         if exists:
-            return not_yet("the image is right, but when a task failed the segment stayed in "
-                           "/dev/shm: unlink it in a finally block (or use "
-                           "helpers.fractal.shared_image), so that an error cleans up too",
+            return not_yet(say(
+                "the image is right, but when a task failed the segment stayed in "
+                "/dev/shm: unlink it in a finally block (or use "
+                "helpers.fractal.shared_image), so that an error cleans up too",
+                "图像是对的，但有任务失败时段留在了 /dev/shm 里：请在 finally 块里 unlink 它（"
+                "或使用 helpers.fractal.shared_image），这样出错时也会清理"),
                            "not-unlinked-on-error")
         if not isinstance(outcome.error, WorkerFailed):
-            return not_yet("when a task failed, render_shared hid the error: let it reach the "
-                           "caller (clean up in finally, do not catch it)", "error-hidden")
+            return not_yet(say(
+                "when a task failed, render_shared hid the error: let it reach the "
+                "caller (clean up in finally, do not catch it)",
+                "有任务失败时，render_shared 把错误藏了起来：让它传到调用者（在 "
+                "finally 里清理，不要捕获它）"), "error-hidden")
     finally:
         outcome.value = outcome.error = None
         _clean_up(segments)
-    return correct("the workers wrote their rows straight into shared memory, the copy came "
-                   "out before close(), and the segment was unlinked, also when a task failed.")
+    return correct(say(
+        "the workers wrote their rows straight into shared memory, the copy came "
+        "out before close(), and the segment was unlinked, also when a task failed.",
+        "工作进程把各自的行直接写进共享内存，副本在 close() 之前取出，段也被 unlink 了，有任务"
+        "失败时也是如此。"))
 
 
 # --- exercise 3: the chunk size that minimises time ------------------------------------------
@@ -332,39 +416,61 @@ def check_best_chunk(times: Mapping[int, float], best_rows: int) -> Verdict:
     ``not-a-size``, ``min-of-keys``, ``slowest``, ``not-the-minimum``.
     """
     if not isinstance(times, Mapping):
-        return not_yet(f"times should be a dict {{rows_per_task: seconds}}, not "
-                       f"{type(times).__name__}", "wrong-type")
+        return not_yet(say(
+            f"times should be a dict {{rows_per_task: seconds}}, not "
+            f"{type(times).__name__}",
+            "times 应当是字典 {rows_per_task: seconds}，而不是 "
+            f"{type(times).__name__}"), "wrong-type")
     if not times:
-        return not_yet("times is empty: time render_balanced for each size in CANDIDATES",
-                       "missing")
+        return not_yet(say(
+            "times is empty: time render_balanced for each size in CANDIDATES",
+            "times 是空的：请为 CANDIDATES 里的每个大小给 render_balanced 计时"), "missing")
     for size, seconds in times.items():
         if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
-            return not_yet(f"the keys of times are rows per task (ints >= 1), found {size!r}",
-                           "wrong-type")
+            return not_yet(say(
+                f"the keys of times are rows per task (ints >= 1), found {size!r}",
+                f"times 的键是每个任务的行数（>= 1 的 int），却发现了 {size!r}"), "wrong-type")
         if isinstance(seconds, bool) or not isinstance(seconds, Real) or not (
             math.isfinite(float(seconds)) and float(seconds) > 0
         ):
-            return not_yet(f"times[{size}] should be a duration in seconds (> 0), got "
-                           f"{seconds!r}", "bad-time")
+            return not_yet(say(
+                f"times[{size}] should be a duration in seconds (> 0), got "
+                f"{seconds!r}",
+                f"times[{size}] 应当是以秒计的时长（> 0），得到的却是 {seconds!r}"), "bad-time")
     if len(times) < 3:
-        return not_yet(f"time at least three sizes, from one row per task to the whole image; "
-                       f"you timed {len(times)}", "too-few-sizes")
+        return not_yet(say(
+            f"time at least three sizes, from one row per task to the whole image; "
+            f"you timed {len(times)}",
+            "至少为三个大小计时，从每个任务一行到整幅图像；你计时了 "
+            f"{len(times)} 个"), "too-few-sizes")
     if 1 not in times:
-        return not_yet("time one row per task too: it is one end of the range", "no-single-row")
+        return not_yet(say(
+            "time one row per task too: it is one end of the range",
+            "也要为每个任务一行计时：它是范围的一端"), "no-single-row")
     if isinstance(best_rows, bool) or not isinstance(best_rows, int | np.integer):
-        return not_yet(f"best_rows should be a number of rows (an int), not "
-                       f"{type(best_rows).__name__}", "wrong-type")
+        return not_yet(say(
+            f"best_rows should be a number of rows (an int), not "
+            f"{type(best_rows).__name__}",
+            f"best_rows 应当是行数（一个 int），而不是 {type(best_rows).__name__}"), "wrong-type")
     if best_rows not in times:
-        return not_yet(f"best_rows = {best_rows} is not one of the sizes you timed",
-                       "not-a-size")
+        return not_yet(say(
+            f"best_rows = {best_rows} is not one of the sizes you timed",
+            f"best_rows = {best_rows} 不是你计时过的大小之一"), "not-a-size")
     fastest = min(times, key=lambda size: times[size])
     if times[best_rows] == times[fastest]:
-        return correct("best_rows is the size with the smallest time you measured.")
+        return correct(say(
+            "best_rows is the size with the smallest time you measured.",
+            "best_rows 是你测得的用时最短的大小。"))
     if best_rows == min(times):
-        return not_yet("min(times) gives the smallest *key* (rows per task), not the size with "
-                       "the smallest time: use min(times, key=times.get)", "min-of-keys")
+        return not_yet(say(
+            "min(times) gives the smallest *key* (rows per task), not the size with "
+            "the smallest time: use min(times, key=times.get)",
+            "min(times) 给出的是最小的*键*（每个任务的行数），而不是用时最短的大"
+            "小：请用 min(times, key=times.get)"), "min-of-keys")
     if best_rows == max(times, key=lambda size: times[size]):
-        return not_yet("best_rows is the slowest size: you want the smallest time",
-                       "slowest")
-    return not_yet(f"best_rows = {best_rows} is not the size with the smallest time",
-                   "not-the-minimum")
+        return not_yet(say(
+            "best_rows is the slowest size: you want the smallest time",
+            "best_rows 是最慢的大小：你要的是用时最短的"), "slowest")
+    return not_yet(say(
+        f"best_rows = {best_rows} is not the size with the smallest time",
+        f"best_rows = {best_rows} 不是用时最短的大小"), "not-the-minimum")

@@ -35,6 +35,7 @@ from helpers.checks.recording import (
     require_timeout,
     stop_children_until_ended,
 )
+from helpers.language import say
 from helpers.own_modules import from_module_folder
 
 #: The numbers the check passes to the learner's ``run_cubes(task, numbers)``.
@@ -47,25 +48,39 @@ CHECK_TIMEOUT = 30.0
 def _task_problem(task: Any) -> Verdict | None:
     """What is wrong with ``task`` before anything runs, or ``None``."""
     if not callable(task):
-        return not_yet(f"task must be your function my_cubes.cube, got {type(task).__name__} "
-                       f"{task!r:.60}", "wrong-type")
+        return not_yet(say(
+            f"task must be your function my_cubes.cube, got {type(task).__name__} "
+            f"{task!r:.60}",
+            f"task 应当是你的函数 my_cubes.cube，得到的却是 {type(task).__name__} "
+            f"{task!r:.60}"), "wrong-type")
     name = getattr(task, "__qualname__", "")
     if "<lambda>" in name:
-        return not_yet("task is a lambda: a lambda cannot be pickled by reference, so no "
-                       "worker can receive it. Write def cube(x): ... in your module.", "lambda")
+        return not_yet(say(
+            "task is a lambda: a lambda cannot be pickled by reference, so no "
+            "worker can receive it. Write def cube(x): ... in your module.",
+            "task 是一个 lambda：lambda 无法按引用序列化（pickle），所以没有工作进程"
+            "能收到它。请在你的模块里写 def cube(x): ...。"), "lambda")
     if getattr(task, "__module__", None) == "__main__":
-        return not_yet(f"{name}() is defined in the notebook (module __main__): a spawned "
-                       "worker imports your notebook's functions from nowhere. Write it in "
-                       "the %%writemodule my_cubes cell, import my_cubes, pass my_cubes.cube.",
-                       "defined-in-notebook")
+        return not_yet(say(
+            f"{name}() is defined in the notebook (module __main__): a spawned "
+            "worker imports your notebook's functions from nowhere. Write it in "
+            "the %%writemodule my_cubes cell, import my_cubes, pass my_cubes.cube.",
+            f"{name}() 定义在笔记本里（模块 __main__）：spawn 启动的工作进程无处导入你笔记本里"
+            "的函数。请把它写进 %%writemodule my_cubes 单元格，import my_cubes，再传入 "
+            "my_cubes.cube。"), "defined-in-notebook")
     if "<locals>" in name:
-        return not_yet(f"{name}() is defined inside another function: a worker cannot import "
-                       "it. Define cube at the top level of your module.", "nested-function")
+        return not_yet(say(
+            f"{name}() is defined inside another function: a worker cannot import "
+            "it. Define cube at the top level of your module.",
+            f"{name}() 定义在另一个函数内部：工作进程无法导入它。请把 cube 定"
+            "义在你模块的顶层。"), "nested-function")
     if not from_module_folder(task):
-        module = getattr(task, "__module__", None) or "an unknown module"
-        return not_yet(f"task comes from {module}, not from the module you wrote: write cube "
-                       "in the %%writemodule my_cubes cell and pass my_cubes.cube.",
-                       "not-your-module")
+        module = getattr(task, "__module__", None) or say("an unknown module", "一个未知的模块")
+        return not_yet(say(
+            f"task comes from {module}, not from the module you wrote: write cube "
+            "in the %%writemodule my_cubes cell and pass my_cubes.cube.",
+            f"task 来自 {module}，而不是你写的模块：请在 %%writemodule my_cubes 单元格里写 cube"
+            "，并传入 my_cubes.cube。"), "not-your-module")
     return None
 
 
@@ -76,20 +91,28 @@ def _pairs(value: Any, numbers: tuple[int, ...], caller: str = "run_cubes",
 
     ``caller`` names the learner's function, ``worker`` the task whose pairs it returns.
     """
-    shape = f"a list of pairs {example}, one per number, in their order"
+    shape = say(f"a list of pairs {example}, one per number, in their order",
+                f"由二元组 {example} 组成的列表，每个数一个，按数的顺序排列")
     try:
         items = list(value)
     except TypeError:
-        return not_yet(f"{caller} returned {type(value).__name__} {value!r:.60}: return {shape}",
-                       "wrong-shape")
+        return not_yet(say(
+            f"{caller} returned {type(value).__name__} {value!r:.60}: return {shape}",
+            f"{caller} 返回了 {type(value).__name__} {value!r:.60}：请返回{shape}"), "wrong-shape")
     if len(items) != len(numbers):
-        return not_yet(f"{caller} returned {len(items)} results for {len(numbers)} numbers: "
-                       f"return {shape}", "wrong-shape")
+        return not_yet(say(
+            f"{caller} returned {len(items)} results for {len(numbers)} numbers: "
+            f"return {shape}",
+            f"{caller} 为 {len(numbers)} 个数返回了 {len(items)} 个结果：请返回"
+            f"{shape}"), "wrong-shape")
     pairs = []
     for item in items:
         if isinstance(item, str | bytes) or not hasattr(item, "__len__") or len(item) != 2:
-            return not_yet(f"{caller} returned {item!r:.60} for one number: make {worker} "
-                           f"return {example}, and return those pairs", "wrong-shape")
+            return not_yet(say(
+                f"{caller} returned {item!r:.60} for one number: make {worker} "
+                f"return {example}, and return those pairs",
+                f"{caller} 为一个数返回了 {item!r:.60}：请让 {worker} 返回 "
+                f"{example}，并返回这些二元组"), "wrong-shape")
         pairs.append((item[0], item[1]))
     return pairs
 
@@ -110,18 +133,26 @@ def check_own_module(
     if problem is not None:
         return problem
     if not callable(run_cubes):
-        return not_yet(f"run_cubes must be your function run_cubes(task, numbers), got "
-                       f"{type(run_cubes).__name__}", "wrong-type")
+        return not_yet(say(
+            f"run_cubes must be your function run_cubes(task, numbers), got "
+            f"{type(run_cubes).__name__}",
+            "run_cubes 应当是你的函数 run_cubes(task, numbers)，得到的却是 "
+            f"{type(run_cubes).__name__}"), "wrong-type")
     before = children_now()
     with recorded_workers() as log:
         outcome = call_with_timeout(run_cubes, (task, CUBE_INPUTS), timeout)
     stop_children_until_ended(before, outcome.thread)
     if not outcome.finished:
-        return not_yet(f"run_cubes did not return within {timeout:g} s: give every wait a "
-                       "timeout (map_async(...).get(timeout=30))", "hangs")
+        return not_yet(say(
+            f"run_cubes did not return within {timeout:g} s: give every wait a "
+            "timeout (map_async(...).get(timeout=30))",
+            f"run_cubes 在 {timeout:g} 秒内没有返回：给每一次等待都加上超时（"
+            "map_async(...).get(timeout=30)）"), "hangs")
     if outcome.error is not None:
         error = outcome.error
-        return not_yet(f"run_cubes raised {type(error).__name__}: {str(error)[:120]}", "raised")
+        return not_yet(say(
+            f"run_cubes raised {type(error).__name__}: {str(error)[:120]}",
+            f"run_cubes 抛出了 {type(error).__name__}：{str(error)[:120]}"), "raised")
     pairs = _pairs(outcome.value, CUBE_INPUTS)
     if isinstance(pairs, Verdict):
         return pairs
@@ -133,31 +164,51 @@ def check_own_module(
     parent = os.getpid()
     if parent in pids:
         if not processes and _pool_threads(threads):
-            return not_yet("every cube was computed with this kernel's pid: a ThreadPool runs "
-                           "its tasks in threads of this process. Use a pool of processes: "
-                           "mp.get_context('spawn').Pool(2).", "thread-pool")
-        return not_yet("the cubes were computed in this process (this kernel's pid), not in "
-                       "worker processes: hand task to the pool (pool.map(task, numbers)) "
-                       "instead of calling it yourself.", "work-in-parent")
+            return not_yet(say(
+                "every cube was computed with this kernel's pid: a ThreadPool runs "
+                "its tasks in threads of this process. Use a pool of processes: "
+                "mp.get_context('spawn').Pool(2).",
+                "每个立方都是用这个内核的 pid 算出来的：ThreadPool 在本进程的线"
+                "程里运行任务。请使用进程池：mp.get_context('spawn').Pool(2)。"), "thread-pool")
+        return not_yet(say(
+            "the cubes were computed in this process (this kernel's pid), not in "
+            "worker processes: hand task to the pool (pool.map(task, numbers)) "
+            "instead of calling it yourself.",
+            "这些立方是在本进程（这个内核的 pid）里算出来的，而不是在工作进程"
+            "里：把 task 交给进程池（pool.map(task, numbers)），不要自己调用"
+            "它。"), "work-in-parent")
     if not pids <= started_pids:
-        return not_yet("the pids in your results are not those of processes run_cubes started: "
-                       "run task in a pool that run_cubes starts.", "not-its-workers")
+        return not_yet(say(
+            "the pids in your results are not those of processes run_cubes started: "
+            "run task in a pool that run_cubes starts.",
+            "结果里的 pid 不属于 run_cubes 启动的进程：请在 run_cubes 自己启"
+            "动的进程池里运行 task。"), "not-its-workers")
     methods = {getattr(event.worker, "_start_method", None) for event in processes
                if _pid_of(event.worker) in pids}
     if methods != {"spawn"}:
         found = ", ".join(sorted(str(method) for method in methods))
-        return not_yet(f"the workers were started with {found}, not spawn: take the pool from "
-                       "mp.get_context('spawn'), so it is spawn whatever the kernel's default "
-                       "is.", "not-spawn")
+        return not_yet(say(
+            f"the workers were started with {found}, not spawn: take the pool from "
+            "mp.get_context('spawn'), so it is spawn whatever the kernel's default "
+            "is.",
+            f"工作进程是用 {found} 启动的，而不是 spawn：请从 "
+            "mp.get_context('spawn') 取得进程池，这样无论内核的默认启动方式是什么"
+            "，都是 spawn。"), "not-spawn")
     wrong = [(x, cube) for x, (_, cube) in zip(CUBE_INPUTS, pairs, strict=True) if cube != x ** 3]
     if wrong:
         x, cube = wrong[0]
-        return not_yet(f"for x = {x} the pair holds {cube!r:.40}, not x ** 3 = {x ** 3}; the pairs "
-                       "must be in the order of the numbers", "wrong-values")
+        return not_yet(say(
+            f"for x = {x} the pair holds {cube!r:.40}, not x ** 3 = {x ** 3}; the pairs "
+            "must be in the order of the numbers",
+            f"x = {x} 时二元组里是 {cube!r:.40}，而不是 x ** 3 = {x ** 3}；二元"
+            "组必须按数的顺序排列"), "wrong-values")
     module = getattr(task, "__module__", "?")
-    return correct(f"{len(pairs)} cubes from {module}.{task.__name__}, computed in spawned "
-                   "worker processes, none of them this kernel: each worker imported your "
-                   "module by its name.")
+    return correct(say(
+        f"{len(pairs)} cubes from {module}.{task.__name__}, computed in spawned "
+        "worker processes, none of them this kernel: each worker imported your "
+        "module by its name.",
+        f"{module}.{task.__name__} 算出了 {len(pairs)} 个立方，都在 spawn 启动的工作进程里完成"
+        "，没有一个在这个内核里：每个工作进程都按名字导入了你的模块。"))
 
 
 def _pid_of(process: Any) -> int | None:
