@@ -39,7 +39,12 @@ BENCH_START_METHOD ?=
 
 .PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site slides browser doctor \
         clean-site
-NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS))
+# The Chinese edition (notebooks/zh/) runs the same code: under these in `make test`, under
+# every method and platform in `make test-all`.
+ZH_START_METHODS ?= spawn
+ZH_PLATFORMS ?= spawn-only
+NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS)) \
+                 $(addprefix notebooks-zh-,$(ZH_START_METHODS) $(ZH_PLATFORMS))
 
 help:
 	@echo "make lab      open the course in JupyterLab (http://127.0.0.1, token required)"
@@ -76,14 +81,24 @@ notebooks: $(STAMP)
 
 notebooks-%: $(STAMP)
 	@echo "=== notebooks under the '$*' start method ==="
-	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* notebooks
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* \
+		--ignore=notebooks/zh notebooks
+
+notebooks-zh-%: $(STAMP)
+	@echo "=== Chinese notebooks under the '$*' start method ==="
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* notebooks/zh
 
 # Every notebook on a simulated spawn-only platform (no fork, as on Windows): the cells tagged
 # `platform` (what the machine offers) run there without their outputs compared.
 notebooks-spawn-only: $(STAMP)
 	@echo "=== notebooks on a spawn-only platform (simulated) ==="
 	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
-		--platform=spawn-only notebooks
+		--platform=spawn-only --ignore=notebooks/zh notebooks
+
+notebooks-zh-spawn-only: $(STAMP)
+	@echo "=== Chinese notebooks on a spawn-only platform (simulated) ==="
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
+		--platform=spawn-only notebooks/zh
 
 # Lint and install first (the site's, the slides' and the browser test's tools: nothing may
 # install into .venv while tests run from it); then the unit tests, every start method's
@@ -102,7 +117,7 @@ test-all:
 	MAKE="$(MAKE)" $(PYTHON) -m tools.test_all
 
 outputs: $(STAMP)
-	$(BIN)/python -m tools.execute_notebooks notebooks
+	$(BIN)/python -m tools.execute_notebooks notebooks notebooks/zh
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(if $(BENCH_START_METHOD),--start-method $(BENCH_START_METHOD))
