@@ -129,6 +129,9 @@ def jupyterlab_anchor(title: str) -> str:
 #: The README's links to chapters (notebooks/...) and to pages of the site (docs/...): on the
 #: site, both are pages beside the start page.
 _README_PAGE_LINK = re.compile(r"\]\((?:notebooks|docs)/")
+#: The README's line that links its other languages (README.zh-CN.md): the site has a page
+#: per edition and its own way between them, so the start page leaves that line out.
+_README_LANGUAGE_LINE = re.compile(r"^[^\n]*\]\(README[\w.-]*\.md\)[^\n]*\n+", re.MULTILINE)
 
 _INDEX_TOCTREES = """
 
@@ -162,7 +165,7 @@ def index_from_readme(readme: str) -> str:
     >>> ":glob:" in page
     True
     """
-    body = _README_PAGE_LINK.sub("](", readme)
+    body = _README_PAGE_LINK.sub("](", _README_LANGUAGE_LINE.sub("", readme))
     lines = body.splitlines()
     # The toctrees go right after the title, so that they never fall into a later section.
     for number, line in enumerate(lines):
