@@ -15,23 +15,24 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: A variant that is not used, and the term that is (a regular expression, the term).
-VARIANTS: dict[str, str] = {
-    r"教师": "讲师（讲师指南、讲师注释: the guide's own title）",
-    r"老师": "讲师",
-    r"工作者": "工作进程 / 工作线程 (worker)",
-    r"回溯(?!信息)": "回溯信息 (traceback)",
-    r"(?:的|个)池": "进程池 (pool)",
+#: The variants not used: an id (the idea in English), the variant (a regular expression),
+#: and the term used instead.
+VARIANTS: list[tuple[str, str, str]] = [
+    ("instructor", r"教师", "讲师 (讲师指南, 讲师注释: the guide's own title)"),
+    ("teacher", r"老师", "讲师"),
+    ("worker", r"工作者", "工作进程 / 工作线程"),
+    ("traceback", r"回溯(?!信息)", "回溯信息"),
+    ("pool", r"(?:的|个)池", "进程池"),
     # the shared-memory segment is 共享内存段, or 内存段 for short; never a bare 段
-    r"(?:SharedMemory`? |这个|创建的|创建一个|写进|写入|你的|交出)段": "内存段 (segment)",
+    ("segment", r"(?:SharedMemory`? |这个|创建的|创建一个|写进|写入|你的|交出)段", "内存段"),
     # variants no Chinese text uses, named so that none comes in
-    r"工作者函数|工作函数器": "工作函数 (worker function)",
-    r"初始化器|初始化程序": "初始化函数 (initializer)",
-    r"堆栈跟踪|栈跟踪": "回溯信息 (traceback)",
-    r"返回码|退出代码|退出状态码": "退出码 (exit code)",
-    r"启动方法|启动模式": "启动方式 (start method)",
-    r"执行者|执行程序": "执行器 (executor)",
-}
+    ("worker-function", r"工作者函数", "工作函数"),
+    ("initializer", r"初始化器|初始化程序", "初始化函数"),
+    ("stack-trace", r"堆栈跟踪|栈跟踪", "回溯信息"),
+    ("exit-code", r"返回码|退出代码|退出状态码", "退出码"),
+    ("start-method", r"启动方法|启动模式", "启动方式"),
+    ("executor", r"执行者|执行程序", "执行器"),
+]
 
 #: Checks' messages that chapter 10's stored outputs show as they are (an output changes only
 #: with a real run): they keep their bare 段 until `make outputs` re-stores the chapter.
@@ -65,11 +66,8 @@ def variants_in(text: str) -> list[str]:
     >>> variants_in("父进程的回溯信息；一个有 2 个工作进程的进程池")
     []
     """
-    found = []
-    for variant, term in VARIANTS.items():
-        for match in re.finditer(variant, text):
-            found.append(f"{match.group()} -> {term.split(' ')[0].split('（')[0]}")
-    return found
+    return [f"{match.group()} -> {term.split(' ')[0]}"
+            for _, variant, term in VARIANTS for match in re.finditer(variant, text)]
 
 
 def test_the_chinese_text_is_found() -> None:
@@ -78,12 +76,13 @@ def test_the_chinese_text_is_found() -> None:
     assert "进程池" in texts["README.zh-CN.md"] and "进程池" in texts["helpers/checks/pools.py"]
 
 
-@pytest.mark.parametrize("variant", list(VARIANTS), ids=list(VARIANTS.values()))
-def test_no_chinese_text_uses_a_variant(variant: str) -> None:
+@pytest.mark.parametrize(("variant", "term"), [pytest.param(variant, term, id=idea)
+                                             for idea, variant, term in VARIANTS])
+def test_no_chinese_text_uses_a_variant(variant: str, term: str) -> None:
     used = [f"{where}: …{text[max(0, m.start() - 12):m.end() + 12]}…"
             for where, text in chinese_texts().items()
             for m in re.finditer(variant, text)]
-    assert not used, f"write {VARIANTS[variant]} instead:\n" + "\n".join(used)
+    assert not used, f"write {term} instead:\n" + "\n".join(used)
 
 
 def test_a_variant_in_a_chapter_fails() -> None:
