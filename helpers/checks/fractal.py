@@ -335,7 +335,8 @@ def _judge_render_shared(outcome: Any, pool: WatchingPool, segments: list[Any]) 
         return not_yet(say(
             "the image is right, but the segment is still open in this process: "
             "delete your views, then call close()",
-            "图像是对的，但内存段在本进程里仍然打开着：先删除你的视图，再调用 close()"), "not-closed")
+            "图像是对的，但内存段在本进程里仍然打开着：先删除你的视图，再调用 close()"),
+            "not-closed")
     if exists:
         return not_yet(say(
             "the image is right and the segment is closed, but it still exists in "
