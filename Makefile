@@ -13,11 +13,18 @@ STAMP  := $(VENV)/.installed
 SITE_STAMP    := $(VENV)/.site-installed
 BROWSER_STAMP := $(VENV)/.browser-installed
 NPM_STAMP     := docs/node_modules/.installed
-# nbval runs each notebook under each of these start methods,
-START_METHODS ?= fork spawn forkserver
-# and once more on a simulated platform without fork, as Windows is (tools/spawn_only.py):
-# `make notebooks-spawn-only`. `PLATFORMS=` leaves that run out.
-PLATFORMS ?= spawn-only
+# The notebook runs: each edition's notebooks (English in notebooks/, Chinese in notebooks/zh/)
+# under a start method (fork, spawn, forkserver), or on a simulated platform without fork, as
+# Windows is (spawn-only, tools/spawn_only.py). `make test-all` runs all eight, on every Python.
+# `make test` runs four: every start method and the spawn-only platform once on the course's
+# code, which is the same in both editions (tests/test_editions.py), and each edition's stored
+# outputs twice. `make test NOTEBOOK_RUNS=notebooks-spawn` runs only what you name.
+ALL_NOTEBOOK_RUNS := $(foreach edition,notebooks notebooks-zh,\
+                       $(addprefix $(edition)-,fork spawn forkserver spawn-only))
+NOTEBOOK_RUNS ?= notebooks-fork notebooks-forkserver notebooks-zh-spawn notebooks-zh-spawn-only
+# These runs are a learner's Run All (`--learner`, conftest.py): no solution runs, and each
+# must only say so; the solutions' own outputs are compared in the other runs.
+LEARNER_RUNS ?= notebooks-fork notebooks-zh-spawn-only
 # A hung cell fails after this many seconds. A cell takes a few seconds at most on a quiet
 # machine; `make test` runs five suites side by side on two cores, where one took over 30 s.
 CELL_TIMEOUT ?= 60
@@ -39,17 +46,11 @@ BENCH_START_METHOD ?=
 
 .PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site slides browser doctor \
         clean-site
-# The Chinese edition (notebooks/zh/) runs the same code: under these in `make test`, under
-# every method and platform in `make test-all`.
-ZH_START_METHODS ?= spawn
-ZH_PLATFORMS ?= spawn-only
-NOTEBOOK_RUNS := $(addprefix notebooks-,$(START_METHODS) $(PLATFORMS)) \
-                 $(addprefix notebooks-zh-,$(ZH_START_METHODS) $(ZH_PLATFORMS))
-
+LEARNER = $(if $(filter $@,$(LEARNER_RUNS)),--learner)
 help:
 	@echo "make lab      open the course in JupyterLab (http://127.0.0.1, token required)"
-	@echo "make test     lint; unit tests, every notebook under $(START_METHODS) $(PLATFORMS), site and slides side by side; the browser test"
-	@echo "make test-all make test under every Python >= 3.11 found, one after another"
+	@echo "make test     lint; unit tests, $(NOTEBOOK_RUNS), site and slides side by side; the browser test"
+	@echo "make test-all make test with all eight notebook runs, under every Python >= 3.11 found"
 	@echo "make outputs  re-execute the notebooks and store their outputs"
 	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
 	@echo "make site     build the course as a website in docs/_build/html (works offline)"
@@ -80,25 +81,26 @@ notebooks: $(STAMP)
 	@$(MAKE) --no-print-directory -j --output-sync=target $(NOTEBOOK_RUNS)
 
 notebooks-%: $(STAMP)
-	@echo "=== notebooks under the '$*' start method ==="
+	@echo "=== English notebooks under the '$*' start method $(LEARNER) ==="
 	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* \
-		--ignore=notebooks/zh notebooks
+		$(LEARNER) --ignore=notebooks/zh notebooks
 
 notebooks-zh-%: $(STAMP)
-	@echo "=== Chinese notebooks under the '$*' start method ==="
-	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* notebooks/zh
+	@echo "=== Chinese notebooks under the '$*' start method $(LEARNER) ==="
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* \
+		$(LEARNER) notebooks/zh
 
-# Every notebook on a simulated spawn-only platform (no fork, as on Windows): the cells tagged
-# `platform` (what the machine offers) run there without their outputs compared.
+# On a simulated spawn-only platform (no fork, as on Windows): the cells tagged `platform`
+# (what the machine offers) run there without their outputs compared.
 notebooks-spawn-only: $(STAMP)
-	@echo "=== notebooks on a spawn-only platform (simulated) ==="
+	@echo "=== English notebooks on a spawn-only platform (simulated) $(LEARNER) ==="
 	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
-		--platform=spawn-only --ignore=notebooks/zh notebooks
+		--platform=spawn-only $(LEARNER) --ignore=notebooks/zh notebooks
 
 notebooks-zh-spawn-only: $(STAMP)
-	@echo "=== Chinese notebooks on a spawn-only platform (simulated) ==="
+	@echo "=== Chinese notebooks on a spawn-only platform (simulated) $(LEARNER) ==="
 	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
-		--platform=spawn-only notebooks/zh
+		--platform=spawn-only $(LEARNER) notebooks/zh
 
 # Lint and install first (the site's, the slides' and the browser test's tools: nothing may
 # install into .venv while tests run from it); then the unit tests, every start method's
@@ -109,12 +111,12 @@ test: lint $(SITE_STAMP) $(NPM_STAMP) $(BROWSER_STAMP)
 	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS) site slides
 	@echo "=== the real-browser test, alone (a JupyterLab kernel would disturb the runs' checks) ==="
 	$(BROWSER_TEST)
-	@echo "=== all green: lint, unit tests, notebooks under $(START_METHODS) $(PLATFORMS), browser ==="
+	@echo "=== all green: lint, unit tests, $(NOTEBOOK_RUNS), site, slides, browser ==="
 
 # `make test` under every Python >= 3.11 on this machine (PATH, pyenv), each in its own
 # environment .venv-3.NN/, one Python after another; one line per Python at the end.
 test-all:
-	MAKE="$(MAKE)" $(PYTHON) -m tools.test_all
+	MAKE="$(MAKE)" NOTEBOOK_RUNS="$(strip $(ALL_NOTEBOOK_RUNS))" $(PYTHON) -m tools.test_all
 
 outputs: $(STAMP)
 	$(BIN)/python -m tools.execute_notebooks notebooks notebooks/zh

@@ -49,7 +49,8 @@ def run_nested_pytest(*args: str) -> subprocess.CompletedProcess[str]:
     Its grace for leftovers is 3 s instead of 10: these tests leave processes behind on purpose
     and would otherwise wait the full grace each time.
     """
-    command = [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", *args]
+    command = [sys.executable, "-m", "pytest", "-p", "tools.lazy_iri", "-p", "conftest",
+               "-p", "no:cacheprovider", *args]
     env = {**os.environ, "COURSE_GRACE_SECONDS": "3"}
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
 
