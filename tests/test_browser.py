@@ -21,7 +21,7 @@ Screenshots of each, and of the moment a step fails, are written to :data:`SCREE
 ``make browser`` runs this file with ``COURSE_BROWSER_TEST=1``, after installing playwright
 (the ``browser`` extra) and Chromium, and after building the site and the slides; then a
 missing piece fails the test. Without that variable (``make unit``, a plain ``pytest tests``)
-the test is skipped: it must not start a JupyterLab beside a parallel run of the notebooks.
+the test is skipped: it needs the site and the slides built first, and its tools installed.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ REQUIRED_ENV = "COURSE_BROWSER_TEST"
 REQUIRED = os.environ.get(REQUIRED_ENV) == "1"
 if not REQUIRED:
     pytest.skip(
-        f"the real-browser test runs in `make browser` ({REQUIRED_ENV}=1), alone: it starts "
-        "a JupyterLab, which must not run beside the notebooks' parallel runs",
+        f"the real-browser test runs in `make browser` ({REQUIRED_ENV}=1), after the site "
+        "and the slides are built",
         allow_module_level=True,
     )
 
