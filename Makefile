@@ -139,12 +139,14 @@ site: $(SITE_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m tools.site build
 	COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_site.py
 
-# Every chapter as reveal.js slides in docs/_build/slides (tools/slides.py): nbconvert's export
-# of the stored outputs, cut where each notebook's slide metadata says. reveal.js 5, jQuery,
-# require.js and MathJax 2 come from the npm registry (docs/package-lock.json) and are copied
-# beside the slides. The build needs no network; its last step is the test that no slide loads
-# anything from outside.
-slides: $(STAMP) $(NPM_STAMP)
+# Every chapter of both editions (English, and Chinese in zh/) as reveal.js slides in
+# docs/_build/slides (tools/slides.py): nbconvert's export of the stored outputs, cut where each
+# notebook's slide metadata says. reveal.js 5, jQuery, require.js and MathJax 2 come from the
+# npm registry (docs/package-lock.json) and are copied beside the slides; the Chinese is drawn
+# with a CJK font subset, cut with the site's tools (the `site` extra, fonts-noto-cjk). The
+# build needs no network; its last step is the test that no slide loads anything from outside.
+slides: $(SITE_STAMP) $(NPM_STAMP)
+	$(BIN)/python -m tools.site font
 	$(BIN)/python -m tools.slides build
 	COURSE_SLIDES_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_slides.py
 
