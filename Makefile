@@ -126,8 +126,11 @@ bench: $(STAMP)
 # on first use: Sphinx and myst-nb (the `site` extra), MathJax 3 from the npm registry
 # (docs/package-lock.json), a CJK font from Debian's fonts-noto-cjk. The build itself needs no
 # network, and its last step is the test that no page loads anything from outside.
+# The font is installed here, once, before `make test` builds the site and the slides side by
+# side (both need it; two apt-get at once would fight over apt's lock).
 $(SITE_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,site]'
+	$(BIN)/python -m tools.site font
 	@touch $(SITE_STAMP)
 
 $(NPM_STAMP): docs/package.json docs/package-lock.json $(STAMP)
