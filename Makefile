@@ -59,8 +59,8 @@ help:
 	@echo "make test-all make test with all eight notebook runs, under every Python >= 3.11 found"
 	@echo "make outputs  re-execute the notebooks and store their outputs"
 	@echo "make bench    measure this machine (BENCH_START_METHOD=fork|spawn|forkserver)"
-	@echo "make site     build the course as a website in docs/_build/html (works offline)"
-	@echo "make slides   build every chapter as slides in docs/_build/slides (works offline)"
+	@echo "make site     build the course as a website in docs/_build/html, English and Chinese (works offline)"
+	@echo "make slides   build every chapter as slides in docs/_build/slides, English and Chinese (works offline)"
 	@echo "make doctor   check that this machine is ready for the class"
 	@echo "make browser  the real-browser test: JupyterLab, a site page and a slide in headless Chromium"
 	@echo "make clean    remove .venv and caches"
@@ -136,8 +136,11 @@ bench: $(STAMP)
 # on first use: Sphinx and myst-nb (the `site` extra), MathJax 3 from the npm registry
 # (docs/package-lock.json), a CJK font from Debian's fonts-noto-cjk. The build itself needs no
 # network, and its last step is the test that no page loads anything from outside.
+# The font is installed here, once, before `make test` builds the site and the slides side by
+# side (both need it; two apt-get at once would fight over apt's lock).
 $(SITE_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,site]'
+	$(BIN)/python -m tools.site font
 	@touch $(SITE_STAMP)
 
 $(NPM_STAMP): docs/package.json docs/package-lock.json $(STAMP)
@@ -149,12 +152,14 @@ site: $(SITE_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m tools.site build
 	COURSE_SITE_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_site.py
 
-# Every chapter as reveal.js slides in docs/_build/slides (tools/slides.py): nbconvert's export
-# of the stored outputs, cut where each notebook's slide metadata says. reveal.js 5, jQuery,
-# require.js and MathJax 2 come from the npm registry (docs/package-lock.json) and are copied
-# beside the slides. The build needs no network; its last step is the test that no slide loads
-# anything from outside.
-slides: $(STAMP) $(NPM_STAMP)
+# Every chapter of both editions (English, and Chinese in zh/) as reveal.js slides in
+# docs/_build/slides (tools/slides.py): nbconvert's export of the stored outputs, cut where each
+# notebook's slide metadata says. reveal.js 5, jQuery, require.js and MathJax 2 come from the
+# npm registry (docs/package-lock.json) and are copied beside the slides; the Chinese is drawn
+# with a CJK font subset, cut with the site's tools (the `site` extra, fonts-noto-cjk). The
+# build needs no network; its last step is the test that no slide loads anything from outside.
+slides: $(SITE_STAMP) $(NPM_STAMP)
+	$(BIN)/python -m tools.site font
 	$(BIN)/python -m tools.slides build
 	COURSE_SLIDES_REQUIRED=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_slides.py
 
