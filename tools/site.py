@@ -124,7 +124,7 @@ EDITIONS: tuple[Edition, ...] = (
         html_language="zh-CN",
         title="动手学 Python 并行",
         chapters_caption="章节",
-        guide_caption="供教师使用",
+        guide_caption="供讲师使用",
         show_solution="显示答案",
         hide_solution="隐藏答案",
     ),
