@@ -40,11 +40,6 @@ KERNEL_TIMEOUT ?= 180
 # workers busy to the end.
 UNIT_JOBS ?= 6
 NOTEBOOK_JOBS ?= 2
-# The notebook runs take most of `make test`'s CPU and nothing waits for them; the unit tests
-# and `make browser` (two builds, then the browser test) are chains that end the suite if they
-# start late. So the notebook runs yield the CPU to them: `make test` ends sooner (measured:
-# 5 min 4 s without, see README), and no run changes what it checks.
-NOTEBOOK_NICE ?= nice -n 5
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
          --nbval-cell-timeout=$(CELL_TIMEOUT) --nbval-kernel-startup-timeout=$(KERNEL_TIMEOUT) \
          -p no:cacheprovider
@@ -56,6 +51,7 @@ BENCH_START_METHOD ?=
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help setup lab test test-all unit notebooks lint outputs bench clean site slides browser doctor \
+        browser-test \
         clean-site
 LEARNER = $(if $(filter $@,$(LEARNER_RUNS)),--learner)
 help:
@@ -97,34 +93,38 @@ notebooks: $(STAMP)
 
 notebooks-%: $(STAMP)
 	@echo "=== English notebooks under the '$*' start method $(LEARNER) ==="
-	$(NOTEBOOK_NICE) $(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* \
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* \
 		$(LEARNER) --ignore=notebooks/zh notebooks
 
 notebooks-zh-%: $(STAMP)
 	@echo "=== Chinese notebooks under the '$*' start method $(LEARNER) ==="
-	$(NOTEBOOK_NICE) $(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* \
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=$* \
 		$(LEARNER) notebooks/zh
 
 # On a simulated spawn-only platform (no fork, as on Windows): the cells tagged `platform`
 # (what the machine offers) run there without their outputs compared.
 notebooks-spawn-only: $(STAMP)
 	@echo "=== English notebooks on a spawn-only platform (simulated) $(LEARNER) ==="
-	$(NOTEBOOK_NICE) $(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
 		--platform=spawn-only $(LEARNER) --ignore=notebooks/zh notebooks
 
 notebooks-zh-spawn-only: $(STAMP)
 	@echo "=== Chinese notebooks on a spawn-only platform (simulated) $(LEARNER) ==="
-	$(NOTEBOOK_NICE) $(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
+	$(BIN)/python -m pytest $(NBVAL) -n $(NOTEBOOK_JOBS) --dist loadfile --start-method=spawn \
 		--platform=spawn-only $(LEARNER) notebooks/zh
 
 # Lint and install first (the site's, the slides' and the browser test's tools: nothing may
-# install into .venv while tests run from it); then, side by side, the unit tests, the notebook
-# runs, and `make browser`: the builds of the site and the slides, then the real-browser test.
-# (The harness's checks for leftover processes and /dev/shm files look only at what each run
-# started or named itself, so JupyterLab and Chromium beside the runs do not disturb them.)
+# install into .venv while tests run from it); then build the site and the slides, side by
+# side (each ends with its own test of the build); then, side by side, the unit tests, the
+# notebook runs and the real-browser test. (The harness's checks for leftover processes and
+# /dev/shm files look only at what each run started or named itself, so JupyterLab and
+# Chromium beside the runs do not disturb them.) The builds come first because the browser
+# test needs them: started beside the suites, they took three minutes instead of twenty
+# seconds, and the browser test after them ended the suite.
 test: lint $(SITE_STAMP) $(NPM_STAMP) $(BROWSER_STAMP)
-	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS) browser
-	@echo "=== all green: lint, unit tests, $(strip $(NOTEBOOK_RUNS)), site, slides, browser ==="
+	@$(MAKE) --no-print-directory -j --output-sync=target site slides
+	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS) browser-test
+	@echo "=== all green: lint, site, slides, unit tests, $(strip $(NOTEBOOK_RUNS)), browser ==="
 
 # `make test` under every Python >= 3.11 on this machine (PATH, pyenv), each in its own
 # environment .venv-3.NN/, one Python after another; one line per Python at the end.
@@ -183,6 +183,10 @@ $(BROWSER_STAMP): $(STAMP) pyproject.toml
 BROWSER_TEST := COURSE_BROWSER_TEST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py
 
 browser: $(BROWSER_STAMP) site slides
+	$(BROWSER_TEST)
+
+# The browser test alone, on the site and the slides as they are built (`make test`).
+browser-test: $(BROWSER_STAMP)
 	$(BROWSER_TEST)
 
 # The pre-class check (tools/doctor.py): with the course's environment when there is one,

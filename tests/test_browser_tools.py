@@ -125,14 +125,15 @@ def _recipe(makefile: str, target: str) -> list[str]:
     return [line.strip() for line in match.group(1).splitlines()]
 
 
-def test_make_test_runs_the_browser_test_beside_the_suites_after_the_builds() -> None:
+def test_make_test_builds_first_then_runs_the_browser_test_beside_the_suites() -> None:
     makefile = (ROOT / "Makefile").read_text()
     recipe = _recipe(makefile, "test")
-    parallel = next(line for line in recipe if " -j " in line)
-    assert " browser" in parallel and " unit " in parallel and "$(NOTEBOOK_RUNS)" in parallel
-    # `browser` builds what it tests first: the site and the slides.
-    header = re.search(r"^browser:(.*)$", makefile, re.MULTILINE)
-    assert header and " site" in header.group(1) and " slides" in header.group(1)
+    builds = next(i for i, line in enumerate(recipe) if " -j " in line and " site" in line)
+    suites = next(i for i, line in enumerate(recipe) if " -j " in line and " unit " in line)
+    assert builds < suites, "the site and the slides must be built before the browser test"
+    assert " slides" in recipe[builds] and "browser" not in recipe[builds]
+    assert "$(NOTEBOOK_RUNS)" in recipe[suites] and " browser-test" in recipe[suites]
+    assert _recipe(makefile, "browser-test") == ["$(BROWSER_TEST)"]
     # What they all need is installed before them.
     header = re.search(r"^test:(.*)$", makefile, re.MULTILINE)
     assert header and all(stamp in header.group(1) for stamp in
