@@ -21,7 +21,7 @@ NPM_STAMP     := docs/node_modules/.installed
 # outputs twice. `make test NOTEBOOK_RUNS=notebooks-spawn` runs only what you name.
 ALL_NOTEBOOK_RUNS := $(foreach edition,notebooks notebooks-zh,\
                        $(addprefix $(edition)-,fork spawn forkserver spawn-only))
-NOTEBOOK_RUNS ?= notebooks-fork notebooks-forkserver notebooks-zh-spawn notebooks-zh-spawn-only
+NOTEBOOK_RUNS ?= notebooks-zh-spawn notebooks-zh-spawn-only notebooks-fork notebooks-forkserver
 # These runs are a learner's Run All (`--learner`, conftest.py): no solution runs, and each
 # must only say so; the solutions' own outputs are compared in the other runs.
 LEARNER_RUNS ?= notebooks-fork notebooks-zh-spawn-only
@@ -39,6 +39,11 @@ KERNEL_TIMEOUT ?= 180
 # 8 workers 201 s. `--dist worksteal` and the `slow` tests first (conftest.py) keep the
 # workers busy to the end.
 UNIT_JOBS ?= 6
+# How many of those suites (the unit tests, the browser test, each notebook run) `make test`
+# runs at once, in that order. Each spreads over several processes already; all of them at
+# once on two cores cost a third more CPU (timers, polls and heartbeats that tick for longer)
+# and ended later than three at a time.
+SUITE_JOBS ?= 3
 NOTEBOOK_JOBS ?= 2
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
          --nbval-cell-timeout=$(CELL_TIMEOUT) --nbval-kernel-startup-timeout=$(KERNEL_TIMEOUT) \
@@ -123,7 +128,8 @@ notebooks-zh-spawn-only: $(STAMP)
 # seconds, and the browser test after them ended the suite.
 test: lint $(SITE_STAMP) $(NPM_STAMP) $(BROWSER_STAMP)
 	@$(MAKE) --no-print-directory -j --output-sync=target site slides
-	@$(MAKE) --no-print-directory -j --output-sync=target unit $(NOTEBOOK_RUNS) browser-test
+	@$(MAKE) --no-print-directory -j $(SUITE_JOBS) --output-sync=target unit browser-test \
+		$(NOTEBOOK_RUNS)
 	@echo "=== all green: lint, site, slides, unit tests, $(strip $(NOTEBOOK_RUNS)), browser ==="
 
 # `make test` under every Python >= 3.11 on this machine (PATH, pyenv), each in its own
