@@ -40,10 +40,10 @@ KERNEL_TIMEOUT ?= 180
 # 8 workers 201 s. `--dist worksteal` and the `slow` tests first (conftest.py) keep the
 # workers busy to the end.
 UNIT_JOBS ?= 6
-# How many of those suites (the unit tests, the browser test, each notebook run) `make test`
-# runs at once, in that order. Each spreads over several processes already; all of them at
-# once on two cores cost a third more CPU (timers, polls and heartbeats that tick for longer)
-# and ended later than three at a time.
+# How many of those suites (the unit tests, each notebook run, the browser test) `make test`
+# runs at once: the heaviest first, the browser test (mostly waiting) when a place frees. Each
+# spreads over several processes already; all of them at once on two cores cost a sixth more
+# CPU (timers, polls and heartbeats that tick for longer) and ended later than three at a time.
 SUITE_JOBS ?= 3
 NOTEBOOK_JOBS ?= 2
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
@@ -130,7 +130,7 @@ notebooks-zh-spawn-only: $(STAMP)
 test: lint $(SITE_STAMP) $(NPM_STAMP) $(BROWSER_STAMP)
 	@$(MAKE) --no-print-directory -j --output-sync=target site slides
 	@$(MAKE) --no-print-directory -j $(SUITE_JOBS) --output-sync=target unit \
-		$(firstword $(NOTEBOOK_RUNS)) browser-test $(wordlist 2,99,$(NOTEBOOK_RUNS))
+		$(wordlist 1,2,$(NOTEBOOK_RUNS)) browser-test $(wordlist 3,99,$(NOTEBOOK_RUNS))
 	@echo "=== all green: lint, site, slides, unit tests, $(strip $(NOTEBOOK_RUNS)), browser ==="
 
 # `make test` under every Python >= 3.11 on this machine (PATH, pyenv), each in its own
