@@ -42,9 +42,9 @@ KERNEL_TIMEOUT ?= 180
 UNIT_JOBS ?= 6
 # How many of those suites (the unit tests, each notebook run, the browser test) `make test`
 # runs at once, in that order: the heaviest first. Each spreads over several processes
-# already. Measured with `make test` on this 2-core machine (four notebook runs then): all six
-# at once 400 s wall and 695 CPU-s (timers, polls and heartbeats tick for longer), three at a
-# time 296 s; with three runs, four at a time 285 s and 482 CPU-s.
+# already. Measured with `make test` on this 2-core machine: with four notebook runs, all six
+# suites at once 400 s wall and 695 CPU-s (timers, polls and heartbeats tick for longer),
+# three at a time 344 s and 600 CPU-s; with three runs, three at a time 296 s, four 285 s.
 SUITE_JOBS ?= 4
 NOTEBOOK_JOBS ?= 2
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
