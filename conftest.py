@@ -6,6 +6,10 @@
   platform without ``fork`` (as Windows is; ``tools/spawn_only.py``). There, the cells tagged
   ``platform`` (what the machine offers) run without their outputs being compared; every
   other cell is compared as usual.
+* ``--learner`` runs every notebook as a learner's *Run All*: no ``%%solution`` cell runs, and
+  each must print only that it was not run (nothing given away); every other cell is compared
+  with its stored output as usual, so a check that says "Correct!" to the unanswered exercise,
+  or a later cell that needs a name only a solution defines, fails the run.
 * Notebook kernels run in "quick" mode (``COURSE_QUICK=1``): chapters that measure speed use
   small problem sizes so that the suite stays fast.
 * No orphans: after every test, every process the test started must have ended. For a
@@ -28,19 +32,23 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 
+from helpers.solutions import NOT_RUN, NOT_RUN_ZH
 from tools.kernel_profile import (
     KERNEL_CLEANUP,
     NATIVE,
     PLATFORM_CELL_TAG,
     PLATFORMS,
+    RUN_SOLUTIONS_ENV,
     SHM_TAG_ENV,
     START_METHODS,
     kernel_environment,
@@ -80,6 +88,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="spawn-only: simulate a platform without fork (as Windows is) in the notebook "
         "kernels and every Python they start; cells tagged 'platform' are run, not compared",
     )
+    parser.addoption(
+        "--learner",
+        action="store_true",
+        help="run the notebooks as a learner's Run All: no solution runs, and each solution "
+        "cell must print only that it was not run",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -91,6 +105,8 @@ def pytest_configure(config: pytest.Config) -> None:
         environment = kernel_environment(ipython_dir, method, quick=True, platform=platform)
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+    if config.getoption("--learner"):
+        environment[RUN_SOLUTIONS_ENV] = ""
     os.environ.update(environment)
     # What the tests themselves put in /dev/shm is named after this process (pytest -n runs
     # several side by side), so that a test can check that it cleaned up after itself.
@@ -106,21 +122,51 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     method = config.getoption("--start-method") or "platform default"
     platform = config.getoption("--platform")
-    return f"notebook kernels: start method {method}, quick mode, platform {platform}"
+    learner = ", as a learner (no solutions)" if config.getoption("--learner") else ""
+    return f"notebook kernels: start method {method}, quick mode, platform {platform}{learner}"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Put the tests marked ``slow`` first (the same order on every xdist worker), so that the
     parallel run's last minutes are not one worker on one long test while the others idle.
 
-    On a simulated platform, run the cells tagged ``platform`` without comparing outputs.
+    On a simulated platform, run the cells tagged ``platform`` without comparing outputs. As a
+    learner, expect every solution cell to print only that it was not run.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
-    if config.getoption("--platform") == NATIVE:
-        return
+    simulated = config.getoption("--platform") != NATIVE
+    learner = config.getoption("--learner")
     for item in items:
-        if _is_notebook_cell(item) and PLATFORM_CELL_TAG in item.cell.metadata.get("tags", []):
+        if not _is_notebook_cell(item):
+            continue
+        if simulated and PLATFORM_CELL_TAG in item.cell.metadata.get("tags", []):
             item.options["check"] = False
+        if learner and _is_solution(item.cell.source):
+            item.cell.outputs = [_not_run_output(_language_of(item.parent))]
+
+
+_LANGUAGE_CALL = re.compile(r"""^use_language\(["'](\w+)["']\)""", re.MULTILINE)
+
+
+def _is_solution(source: str) -> bool:
+    """Whether a cell is a ``%%solution`` cell that *Run All* skips (not ``%%solution run``)."""
+    first = source.lstrip().split("\n", 1)[0].split("#", 1)[0].split()
+    return first == ["%%solution"]
+
+
+def _language_of(notebook: pytest.Collector) -> str:
+    """The language a notebook's first ``use_language(...)`` call chooses (default English)."""
+    for cell in getattr(notebook, "nb", {"cells": []})["cells"]:
+        if cell.get("cell_type") == "code":
+            match = _LANGUAGE_CALL.search(cell.get("source", ""))
+            if match:
+                return match.group(1)
+    return "en"
+
+
+def _not_run_output(language: str) -> nbformat.NotebookNode:
+    text = NOT_RUN_ZH if language == "zh" else NOT_RUN
+    return nbformat.v4.new_output("stream", name="stdout", text=text + "\n")
 
 
 _cmdlines: dict[int, str] = {}

@@ -17,6 +17,11 @@ from pathlib import Path
 
 from helpers._validate import require_path, require_seconds
 
+#: The folder of the course's chapters: a script named by a relative path that is not in the
+#: current folder is looked up here, so that a chapter of the Chinese edition (notebooks/zh/)
+#: runs ``scripts/...`` as the English one does, with the same code.
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b:?")
 
 
@@ -56,11 +61,16 @@ def run_script(path: str | Path, *args: str, timeout: float = 60) -> ScriptRun:
     test suite's simulated spawn-only platform (``COURSE_PLATFORM=spawn-only``, see
     ``tools/spawn_only.py``): there, as on Windows, the script has no ``fork`` either.
 
+    A relative ``path`` is looked up in the current folder, then in the course's ``notebooks/``
+    folder (the Chinese chapters, in ``notebooks/zh/``, share its ``scripts/``).
+
     Raises ``FileNotFoundError`` if the script does not exist and
     ``subprocess.TimeoutExpired`` (after killing it) if it runs longer than ``timeout`` seconds.
     """
     script = require_path("path", path)
     require_seconds("timeout", timeout)
+    if not script.is_file() and not script.is_absolute() and (NOTEBOOKS / script).is_file():
+        script = NOTEBOOKS / script
     if not script.is_file():
         raise FileNotFoundError(f"path must name a script file; {str(script)!r} is not one")
     completed = subprocess.run(

@@ -171,14 +171,17 @@ def test_busy_cores_is_between_zero_and_the_cpu_count():
     assert 0 <= bench.busy_cores(0.05) <= (mp.cpu_count() or 1)
 
 
-@pytest.mark.parametrize("method", mp.get_all_start_methods())
-def test_quick_bench_runs_and_ends_with_the_json_line(method):
+@pytest.mark.timeout(300)  # tiny sizes, but a dozen pools and a cluster: slow on a busy machine
+def test_quick_bench_runs_and_ends_with_the_json_line():
+    """Under ``spawn`` here, in detail; chapter 03's last cell runs the same quick bench under
+    its kernel's start method, so the notebook runs check that it ends well under each."""
+    method = "spawn"
     completed = subprocess.run(
         [sys.executable, "-m", "tools.bench", "--quick", "--start-method", method],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=280,
     )
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.strip().splitlines()

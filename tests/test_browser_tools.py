@@ -122,18 +122,22 @@ def test_where_prints_the_chromium_found(
 def _recipe(makefile: str, target: str) -> list[str]:
     match = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
     assert match, f"no target {target} in the Makefile"
-    return [line.strip() for line in match.group(1).splitlines()]
+    joined = match.group(1).replace("\\\n\t", " ")  # a line continued with a backslash
+    return [" ".join(line.split()) for line in joined.splitlines()]
 
 
-def test_make_test_runs_the_browser_test_alone_after_the_parallel_runs() -> None:
+def test_make_test_builds_first_then_runs_the_browser_test_beside_the_suites() -> None:
     makefile = (ROOT / "Makefile").read_text()
     recipe = _recipe(makefile, "test")
-    parallel = next(i for i, line in enumerate(recipe) if " -j " in line)
-    browser_run = next(i for i, line in enumerate(recipe) if line == "$(BROWSER_TEST)")
-    assert browser_run > parallel, "the browser test must come after the parallel runs"
-    assert "browser" not in recipe[parallel], "the browser test may not run beside the others"
-    # What it tests is built in the parallel runs; what they all need is installed before them.
-    assert " site " in f"{recipe[parallel]} " and " slides" in recipe[parallel]
+    builds = next(i for i, line in enumerate(recipe) if " -j " in line and " site" in line)
+    suites = next(i for i, line in enumerate(recipe) if " -j " in line and " unit " in line)
+    assert builds < suites, "the site and the slides must be built before the browser test"
+    assert " slides" in recipe[builds] and "browser" not in recipe[builds]
+    assert "$(wordlist 1,2,$(NOTEBOOK_RUNS))" in recipe[suites]
+    assert " browser-test" in recipe[suites]
+    assert "$(wordlist 3,99,$(NOTEBOOK_RUNS))" in recipe[suites]
+    assert _recipe(makefile, "browser-test") == ["$(BROWSER_TEST)"]
+    # What they all need is installed before them.
     header = re.search(r"^test:(.*)$", makefile, re.MULTILINE)
     assert header and all(stamp in header.group(1) for stamp in
                           ("$(SITE_STAMP)", "$(NPM_STAMP)", "$(BROWSER_STAMP)"))

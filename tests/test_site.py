@@ -2,8 +2,11 @@
 
 What must hold of the built site:
 
-* every chapter in notebooks/ has a page, the sidebar lists them in the notes' order, and the
-  start page and the instructor's guide are there;
+* both editions are built, English (en/) and Chinese (zh/): every chapter of notebooks/ and
+  of notebooks/zh/ has a page with its title (the Chinese ones with the notes' own section
+  titles), the sidebar lists them in the notes' order, and each edition's start page (its
+  README) and instructor's guide are there; the site's root links both;
+* every page has a language switch: a relative link to the same page in the other edition;
 * no page loads anything from outside: no script, stylesheet, font, image, frame, CSS
   ``url()`` or ``@import`` with an external address, in the pages, the stylesheets or the
   scripts they load (plain ``<a href>`` links to the Python docs are fine);
@@ -11,8 +14,9 @@ What must hold of the built site:
   toggle button folds, behind "Show solution";
 * every link between pages resolves, down to the heading it names (the notebooks use
   JupyterLab's anchors, such as ``#The-__main__-guard``);
-* math is typeset by the site's own MathJax, and the CJK font subset covers every Chinese
-  character the pages show.
+* math is typeset by the site's own MathJax, and each edition's CJK font subset covers every
+  Chinese character its pages hold (text, attributes, and Sphinx's translations the search
+  page shows).
 
 ``make site`` builds the site and runs this file as its last step (``COURSE_SITE_REQUIRED=1``,
 which turns every skip into a failure). Elsewhere (``make unit``) the tests are skipped where
@@ -22,11 +26,13 @@ notebooks: run ``make site``.
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import os
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,7 +65,19 @@ from tools.site import (
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = os.environ.get("COURSE_SITE_REQUIRED") == "1"
 SITE_TOOLS = ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx_togglebutton", "fontTools")
-ENGLISH = EDITIONS[0]
+ENGLISH, CHINESE = EDITIONS
+#: The notes' own section titles, which chapters 01-06 of the Chinese edition carry.
+NOTES_TITLES = {
+    "01": "添加进程",
+    "02": "在queue中存放结果",
+    "03": "多线程&多进程横评",
+    "04": "进程池pool",
+    "05": "共享内存",
+    "06": "进程锁",
+}
+#: The largest each edition's CJK font subset may be (bytes): a subset, not the whole font.
+FONT_BUDGET = {"en": 200_000, "zh": 400_000}
+SWITCH = "course-language-switch"
 
 #: External addresses that appear in the site's scripts without ever being loaded by a
 #: current browser, with the reason. Anything else external in a script fails the test.
@@ -75,6 +93,10 @@ NEVER_LOADED: dict[str, str] = {
     "https://cdn.jsdelivr.net/npm/sre-mathmaps-ie@": "the same Internet Explorer path",
     "https://pydata-sphinx-theme.readthedocs.io/": (
         "the theme's console message about its version switcher, which the site does not use"
+    ),
+    "https://www.sphinx-doc.org/": (
+        "a link in Sphinx's Chinese translation of the footer's \"Created using Sphinx\" "
+        "(zh/_static/translations.js): a link a reader may click, never loaded"
     ),
 }
 def _missing_tools() -> list[str]:
@@ -96,10 +118,15 @@ def site() -> Path:
             f"the site's tools are not installed ({', '.join(missing)}): `make site` installs "
             "them (the `site` extra) and builds the site"
         )
-    start = SITE / ENGLISH.language / "index.html"
-    if not start.exists():
-        _skip_or_fail(f"no site built in {SITE}: run `make site`")
-    newest = max(path.stat().st_mtime for path in ENGLISH.chapters())
+    for edition in EDITIONS:
+        if not (edition.html / "index.html").exists():
+            _skip_or_fail(f"no {edition.name} edition built in {edition.html}: run `make site`")
+    sources = [
+        path
+        for edition in EDITIONS
+        for path in (*edition.chapters(), edition.readme, edition.guide)
+    ]
+    newest = max(path.stat().st_mtime for path in sources)
     if not BUILD_STAMP.exists() or BUILD_STAMP.stat().st_mtime < newest:
         _skip_or_fail("the built site is older than the notebooks: run `make site` again")
     return SITE
@@ -120,26 +147,63 @@ def _chapter_page(edition: Edition, notebook: Path) -> Path:
 # --- the pages -------------------------------------------------------------------------------
 
 
-def test_every_chapter_has_a_page_with_its_title(site: Path) -> None:
-    for notebook in ENGLISH.chapters():
-        page = _chapter_page(ENGLISH, notebook)
+def _chapter_title(notebook: Path) -> str:
+    """A chapter's title: its first ``# `` heading."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return next(
+        line[2:].strip()
+        for cell in cells
+        if cell["cell_type"] == "markdown"
+        for line in "".join(cell["source"]).splitlines()
+        if line.startswith("# ")
+    )
+
+
+def _edition_pages(site: Path, edition: Edition) -> list[Page]:
+    return list(pages(site / edition.language))
+
+
+each_edition = pytest.mark.parametrize("edition", EDITIONS, ids=[e.language for e in EDITIONS])
+
+
+@each_edition
+def test_every_chapter_has_a_page_with_its_title(site: Path, edition: Edition) -> None:
+    assert edition.chapters(), f"no chapters in {edition.notebooks}: the test sees nothing"
+    for notebook in edition.chapters():
+        page = _chapter_page(edition, notebook)
         assert page.exists(), f"{notebook.name} has no page in the site"
-        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-        title = next(
-            line[2:].strip()
-            for cell in cells
-            if cell["cell_type"] == "markdown"
-            for line in "".join(cell["source"]).splitlines()
-            if line.startswith("# ")
-        )
+        title = _chapter_title(notebook)
         assert title.split("·")[-1].strip() in " ".join(read_page(page).text), notebook.name
     for name in ("index.html", "instructor_guide.html"):
-        assert (site / ENGLISH.language / name).exists(), name
+        assert (site / edition.language / name).exists(), name
 
 
-def test_the_sidebar_lists_the_chapters_in_the_notes_order_then_the_guide(site: Path) -> None:
-    expected = [f"{notebook.stem}.html" for notebook in ENGLISH.chapters()]
-    for page_path in (site / "en" / "index.html", site / "en" / expected[-1]):
+def test_the_chinese_chapters_carry_the_notes_section_titles(site: Path) -> None:
+    chapters = {notebook.name[:2]: notebook for notebook in CHINESE.chapters()}
+    for number, title in NOTES_TITLES.items():
+        assert _chapter_title(chapters[number]) == f"{number} · {title}", chapters[number].name
+        page = read_page(_chapter_page(CHINESE, chapters[number]))
+        # The page's <title> and its first heading.
+        shown = [text.strip() for text in page.text]
+        assert sum(text.startswith(f"{number} · {title}") for text in shown) >= 2, number
+
+
+def test_the_chinese_edition_speaks_chinese(site: Path) -> None:
+    page = CHINESE.html / "04_pools.html"
+    source = page.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN"' in source, "the Chinese pages must say their language"
+    # The theme's own labels (Sphinx's zh_CN translation), and the course's.
+    assert "搜索" in " ".join(read_page(page).text + [source])
+    assert CHINESE.show_solution in source and CHINESE.title in source
+
+
+@each_edition
+def test_the_sidebar_lists_the_chapters_in_the_notes_order_then_the_guide(
+    site: Path, edition: Edition
+) -> None:
+    expected = [f"{notebook.stem}.html" for notebook in edition.chapters()]
+    folder = site / edition.language
+    for page_path in (folder / "index.html", folder / expected[-1]):
         # The sidebar links the page it is on as "#".
         names = [
             page_path.name if link == "#" else path_of(link).split("/")[-1]
@@ -152,12 +216,63 @@ def test_the_sidebar_lists_the_chapters_in_the_notes_order_then_the_guide(site: 
         assert order[: len(expected) + 1] == [*expected, "instructor_guide.html"], page_path.name
 
 
+def _title(readme: str) -> str:
+    """The README's title: its first ``# `` line."""
+    return next(line[2:] for line in readme.splitlines() if line.startswith("# "))
+
+
 def test_the_start_page_is_the_readme_and_the_root_names_each_edition(site: Path) -> None:
-    readme_title = ENGLISH.readme.read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
-    assert readme_title in " ".join(read_page(site / "en" / "index.html").text)
+    for edition in EDITIONS:
+        readme_title = _title(edition.readme.read_text(encoding="utf-8"))
+        assert readme_title in " ".join(read_page(edition.html / "index.html").text)
     root = read_page(site / "index.html")
     for edition in EDITIONS:
         assert f"{edition.language}/index.html" in root.links
+    # The root's Chinese is drawn with the editions' font subsets, which must be there.
+    fonts = re.findall(r'url\("([^"]+)"\)', "\n".join(root.inline_code))
+    assert fonts and all((site / font).is_file() for font in fonts), fonts
+
+
+# --- the language switch ---------------------------------------------------------------------
+
+
+def _switches(page: Page) -> list[str]:
+    """The addresses of the page's language switch links."""
+    reader = _SwitchReader()
+    reader.feed(page.path.read_text(encoding="utf-8"))
+    return reader.found
+
+
+class _SwitchReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "a" and SWITCH in (values.get("class") or "").split():
+            self.found.append(values.get("href") or "")
+
+
+@each_edition
+def test_every_page_has_a_switch_to_the_same_page_in_the_other_language(
+    site: Path, edition: Edition
+) -> None:
+    other = next(e for e in EDITIONS if e != edition)
+    seen = 0
+    for page in _edition_pages(site, edition):
+        name = page.path.relative_to(edition.html).as_posix()
+        switches = _switches(page)
+        assert len(switches) == 1, f"{edition.language}/{name}: {len(switches)} language switches"
+        address = switches[0]
+        assert not is_external(address) and not address.startswith("/"), address
+        target, _ = local_target(page.path, address)
+        # The same page (chapter NN <-> chapter NN, guide <-> guide, start <-> start).
+        assert target.resolve() == (other.html / name).resolve(), f"{name} -> {address}"
+        assert target.is_file(), f"{edition.language}/{name}: {address} does not exist"
+        seen += 1
+    chapters = {f"{notebook.stem}.html" for notebook in edition.chapters()}
+    assert seen >= len(chapters) + 2, "the test sees too few pages"
 
 
 # --- nothing from outside --------------------------------------------------------------------
@@ -226,20 +341,21 @@ def test_the_url_check_sees_what_it_must() -> None:
 # --- solutions, links, math, Chinese ---------------------------------------------------------
 
 
-def test_every_solution_cell_is_folded_behind_show_solution(site: Path) -> None:
-    assert (site / "en" / "_static" / "togglebutton.js").exists()
+@each_edition
+def test_every_solution_cell_is_folded_behind_show_solution(site: Path, edition: Edition) -> None:
+    assert (edition.html / "_static" / "togglebutton.js").exists()
     seen = 0
-    for notebook in ENGLISH.chapters():
+    for notebook in edition.chapters():
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
         solutions = sum("solution" in cell["metadata"].get("tags", []) for cell in cells)
-        page = read_page(_chapter_page(ENGLISH, notebook))
+        page = read_page(_chapter_page(edition, notebook))
         folded = sum("tag_solution" in classes.split() for classes in page.classes)
         assert folded == solutions, f"{notebook.name}: {folded} of {solutions} solutions folded"
         if solutions:
             code = "\n".join(page.inline_code)
             # sphinx-togglebutton folds what its selector names, behind its hint.
             assert "togglebuttonSelector = '.cell.tag_solution'" in code, notebook.name
-            assert "toggleHintShow = 'Show solution'" in code, notebook.name
+            assert f"toggleHintShow = '{edition.show_solution}'" in code, notebook.name
             assert any(path_of(url).endswith("togglebutton.js") for _, url in page.loads)
         seen += solutions
     assert seen, "no chapter has a solution cell: the test sees nothing"
@@ -263,15 +379,18 @@ def test_every_link_between_pages_resolves_to_its_page_and_heading(site: Path) -
     assert checked and not broken, "\n".join(broken)
 
 
-def test_the_notebooks_jupyterlab_anchors_are_headings_on_their_pages(site: Path) -> None:
+@each_edition
+def test_the_notebooks_jupyterlab_anchors_are_headings_on_their_pages(
+    site: Path, edition: Edition
+) -> None:
     link = re.compile(r"\]\(((?:\d\d_[\w-]+\.ipynb)?)#([^)\s]+)\)")
     seen = 0
-    for notebook in ENGLISH.chapters():
+    for notebook in edition.chapters():
         for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] != "markdown":
                 continue
             for target, anchor in link.findall("".join(cell["source"])):
-                page = _chapter_page(ENGLISH, Path(target) if target else notebook)
+                page = _chapter_page(edition, Path(target) if target else notebook)
                 assert anchor in read_page(page).ids, f"{notebook.name}: {target}#{anchor}"
                 seen += 1
     assert seen, "no notebook links to a heading: the test sees nothing"
@@ -289,15 +408,32 @@ def test_math_is_typeset_by_the_sites_own_mathjax(site: Path) -> None:
     assert any(fonts.glob("*.woff")), "MathJax's fonts are not in the site"
 
 
-def test_the_cjk_font_subset_covers_every_chinese_character_of_the_pages(site: Path) -> None:
+def _characters_of(path: Path) -> set[str]:
+    """Every CJK character a page or script holds, as a browser would show it: text and
+    attributes (a search box's placeholder), character references, JavaScript's escapes."""
+    text = html.unescape(path.read_text(encoding="utf-8"))
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match.group(1), 16)), text)
+    return {c for c in text if is_cjk(c)}
+
+
+@each_edition
+def test_the_cjk_font_subset_covers_every_chinese_character_of_the_pages(
+    site: Path, edition: Edition
+) -> None:
     from fontTools.ttLib import TTFont
 
-    font = site / "en" / "_static" / CJK_FONT_FILE
+    font = edition.html / "_static" / CJK_FONT_FILE
     covered = set(TTFont(str(font))["cmap"].getBestCmap())
-    shown = {c for page in pages(site / "en") for c in " ".join(page.text) if is_cjk(c)}
+    files = [page.path for page in pages(edition.html)]
+    files += [edition.html / "_static" / "translations.js"] * (
+        edition.html / "_static" / "translations.js"
+    ).exists()
+    shown = set().union(*map(_characters_of, files))
     assert shown, "no Chinese on the pages: the test sees nothing"
-    assert not {c for c in shown if ord(c) not in covered}
-    assert font.stat().st_size < 200_000, "the subset should hold only the characters used"
+    missing = "".join(sorted(c for c in shown if ord(c) not in covered))
+    assert not missing, f"{edition.language}: the font subset lacks {missing}"
+    budget = FONT_BUDGET[edition.language]
+    assert font.stat().st_size < budget, "the subset should hold only the characters used"
 
 
 # --- the building blocks, without Sphinx -----------------------------------------------------
@@ -309,17 +445,28 @@ def test_headings_get_the_anchors_jupyterlab_gives_them() -> None:
     assert jupyterlab_anchor("What parallelism costs") == "What-parallelism-costs"
 
 
-def test_the_start_page_is_made_from_the_readme_with_every_chapter_link_rewritten() -> None:
-    readme = ENGLISH.readme.read_text(encoding="utf-8")
-    page = index_from_readme(readme)
-    assert "](notebooks/" not in page
-    for notebook in ENGLISH.chapters():
-        if f"(notebooks/{notebook.name})" in readme:
-            assert f"]({notebook.name})" in page
-    # The README's text is all there, and the sidebar's toctrees come right after its title.
-    assert readme.splitlines()[0] == page.splitlines()[0]
+@each_edition
+def test_the_start_page_is_made_from_the_readme_with_every_chapter_link_rewritten(
+    edition: Edition,
+) -> None:
+    readme = edition.readme.read_text(encoding="utf-8")
+    page = index_from_readme(readme, edition)
+    assert "](notebooks/" not in page and "](docs/" not in page
+    folder = edition.notebooks.relative_to(ROOT).as_posix()
+    linked = [n for n in edition.chapters() if f"({folder}/{n.name})" in readme]
+    assert len(linked) == len(edition.chapters()), "the README links every chapter"
+    for notebook in linked:
+        assert f"]({notebook.name})" in page
+    # The link to the edition's own guide leads to its page.
+    assert f"({edition.guide.relative_to(ROOT).as_posix()})" in readme
+    assert "](instructor_guide.md)" in page
+    # The README's text is all there, and the sidebar's toctrees come right after its title;
+    # its line linking the other languages' READMEs is left out (the site has its own).
+    assert page.splitlines()[0] == f"# {_title(readme)}"
+    assert "](README" in readme and "](README" not in page
     assert page.index("```{toctree}") < page.index("\n## ")
     assert "[0-9][0-9]_*" in page and "instructor_guide" in page
+    assert f":caption: {edition.chapters_caption}" in page
 
 
 def test_assembling_copies_the_pages_and_removes_a_page_whose_source_is_gone(

@@ -48,7 +48,14 @@ from tools.slide_budget import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The chapters of both editions: the Chinese ones have the same slide metadata
+#: (tests/test_editions.py), but their text is cut and measured on its own.
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ZH_CHAPTERS = sorted((ROOT / "notebooks" / "zh").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _name(path: Path) -> str:
+    return f"zh/{path.stem}" if path.parent.name == "zh" else path.stem
 #: What the notebooks ask RISE for (jupyterlab-rise reads ``metadata.rise``).
 RISE_THEME = "white"
 RISE_SIZE = {"width": 960, "height": 700}
@@ -108,7 +115,7 @@ def shown_too_tall(cells: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
+@pytest.mark.parametrize("notebook", CHAPTERS + ZH_CHAPTERS, ids=_name)
 def test_every_cell_has_a_slide_type_that_starts_sections_and_skips_solutions(
     notebook: Path,
 ) -> None:
@@ -116,13 +123,13 @@ def test_every_cell_has_a_slide_type_that_starts_sections_and_skips_solutions(
     assert not problems, f"{notebook.name}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
+@pytest.mark.parametrize("notebook", CHAPTERS + ZH_CHAPTERS, ids=_name)
 def test_no_slide_of_several_cells_is_taller_than_the_screen(notebook: Path) -> None:
     crowded = too_tall(_cells(notebook))
     assert not crowded, f"{notebook.name}: split these slides:\n" + "\n".join(crowded)
 
 
-@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
+@pytest.mark.parametrize("notebook", CHAPTERS + ZH_CHAPTERS, ids=_name)
 def test_no_slide_as_shown_is_taller_than_the_screen(notebook: Path) -> None:
     problems = shown_too_tall(_cells(notebook))
     assert not problems, f"{notebook.name}: shorten these cells:\n" + "\n".join(problems)
@@ -140,7 +147,7 @@ def _shown_text(cells: list[dict[str, Any]]) -> tuple[str, list[str], list[Any]]
     return markdown, code, outputs
 
 
-@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
+@pytest.mark.parametrize("notebook", CHAPTERS + ZH_CHAPTERS, ids=_name)
 def test_the_slides_cut_cells_without_losing_or_repeating_anything(notebook: Path) -> None:
     cells = _cells(notebook)
     assert _shown_text(fitted(cells)) == _shown_text(cells)
@@ -164,7 +171,7 @@ def test_a_cell_too_tall_is_cut_into_slides_that_fit() -> None:
     assert shown_too_tall([dict(code, source="\n".join(["x = 1"] * 80))]), "80 lines stay too tall"
 
 
-@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
+@pytest.mark.parametrize("notebook", CHAPTERS + ZH_CHAPTERS, ids=_name)
 def test_rise_presents_the_chapter_in_the_white_theme(notebook: Path) -> None:
     rise = json.loads(notebook.read_text(encoding="utf-8"))["metadata"].get("rise", {})
     assert rise.get("theme") == RISE_THEME, f"{notebook.name}: metadata.rise.theme"
@@ -172,7 +179,7 @@ def test_rise_presents_the_chapter_in_the_white_theme(notebook: Path) -> None:
 
 
 def test_every_chapter_is_checked() -> None:
-    assert len(CHAPTERS) >= 11
+    assert len(CHAPTERS) >= 11 and len(ZH_CHAPTERS) == len(CHAPTERS)
 
 
 def test_a_chapter_without_slide_metadata_fails_the_checks() -> None:

@@ -226,7 +226,8 @@ def write_notebook(path: Path, cells: list[tuple[str, str, bool]]) -> Path:
 
 def run_nbval(notebook: Path, *options: str) -> subprocess.CompletedProcess[str]:
     command = [
-        sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-rA",
+        sys.executable, "-m", "pytest", "-p", "tools.lazy_iri", "-p", "conftest",
+        "-p", "no:cacheprovider", "-rA",
         "--nbval", "--nbval-current-env", "--nbval-cell-timeout=60", "--start-method=spawn",
         *options, "--rootdir", str(notebook.parent), str(notebook),
     ]

@@ -7,18 +7,22 @@ viewed, and the build itself needs no network:
 * MathJax 3 comes from the npm registry (``docs/package.json``, ``docs/package-lock.json``,
   installed into ``docs/node_modules`` by ``npm ci``); its es5 bundle, its fonts and its TeX
   extensions are copied into the site's static files, and ``mathjax_path`` points at them.
-* Chinese text (the section titles of the study notes) is drawn with a small subset of a Noto
-  CJK font (Debian's ``fonts-noto-cjk``), cut with fontTools' ``pyftsubset`` after the pages
-  are built, from exactly the CJK characters they hold.
+* Chinese text (the whole Chinese edition, and the notes' section titles in the English one)
+  is drawn with a subset of a Noto CJK font (Debian's ``fonts-noto-cjk``), cut per edition
+  with fontTools' ``pyftsubset`` after the pages are built, from exactly the CJK characters
+  they hold, so that it shows on a machine without a CJK font.
 
-Layout, so that the site's root can hold more than one language (a Chinese edition is planned)::
+Two editions, English and Chinese (中文), one folder each under the site's root::
 
-    docs/_build/src/en/      the English edition's sources, assembled here (not committed):
-                             the chapters, index.md made from README.md, the instructor's guide
-    docs/_build/html/        the site: index.html (the editions), en/ (the English pages)
+    docs/_build/src/LANG/    an edition's sources, assembled here (not committed): the
+                             chapters, index.md made from its README, its instructor's guide
+    docs/_build/html/        the site: index.html (a link to each edition), en/, zh/
 
-Each edition is one Sphinx build with the shared ``docs/conf.py``; an edition is one entry of
-:data:`EDITIONS`.
+Each edition is one Sphinx build with the shared ``docs/conf.py`` (``-D language=...`` and
+the edition's labels); the builds run side by side, and each is incremental. An edition is
+one entry of :data:`EDITIONS`. Both editions have the same page names (``00_introduction``,
+``index``, ``instructor_guide``, ...), so every page carries a language switch: a relative
+link to the same page in the other edition (:func:`language_switch`).
 
 Commands::
 
@@ -79,6 +83,15 @@ class Edition:
     guide: Path
     #: Sphinx's name for the language, where it differs from the folder's ("zh_CN" for "zh").
     sphinx_language: str = ""
+    #: The language as HTML names it (``lang``, ``hreflang``).
+    html_language: str = "en"
+    #: The site's title in this language, and the sidebar's two captions.
+    title: str = "Parallel Python, hands-on"
+    chapters_caption: str = "Chapters"
+    guide_caption: str = "For instructors"
+    #: The label of the button that unfolds a solution, and of the one that folds it again.
+    show_solution: str = "Show solution"
+    hide_solution: str = "Hide solution"
 
     @property
     def sources(self) -> Path:
@@ -100,6 +113,20 @@ EDITIONS: tuple[Edition, ...] = (
         notebooks=ROOT / "notebooks",
         readme=ROOT / "README.md",
         guide=DOCS / "instructor_guide.md",
+    ),
+    Edition(
+        language="zh",
+        name="中文",
+        notebooks=ROOT / "notebooks" / "zh",
+        readme=ROOT / "README.zh-CN.md",
+        guide=DOCS / "instructor_guide.zh.md",
+        sphinx_language="zh_CN",
+        html_language="zh-CN",
+        title="动手学 Python 并行",
+        chapters_caption="章节",
+        guide_caption="供讲师使用",
+        show_solution="显示答案",
+        hide_solution="隐藏答案",
     ),
 )
 
@@ -126,34 +153,44 @@ def jupyterlab_anchor(title: str) -> str:
     return title.replace(" ", "-")
 
 
-#: The README's links to chapters (notebooks/...) and to pages of the site (docs/...): on the
-#: site, both are pages beside the start page.
-_README_PAGE_LINK = re.compile(r"\]\((?:notebooks|docs)/")
+#: The README's line that links its other languages (README.zh-CN.md): the site has a page
+#: per edition and its own way between them (the language switch), so the start page leaves
+#: that line out.
+_README_LANGUAGE_LINE = re.compile(r"^[^\n]*\]\(README[\w.-]*\.md\)[^\n]*\n+", re.MULTILINE)
 
 _INDEX_TOCTREES = """
 
-```{toctree}
+```{{toctree}}
 :hidden:
 :glob:
-:caption: Chapters
+:caption: {chapters}
 
 [0-9][0-9]_*
 ```
 
-```{toctree}
+```{{toctree}}
 :hidden:
-:caption: For instructors
+:caption: {guide}
 
 instructor_guide
 ```
 """
 
 
-def index_from_readme(readme: str) -> str:
+def _page_links(edition: Edition) -> re.Pattern[str]:
+    """The README's links to the edition's chapters and guide, as the README writes them."""
+    chapters = Path(os.path.relpath(edition.notebooks, edition.readme.parent)).as_posix()
+    guide = Path(os.path.relpath(edition.guide, edition.readme.parent)).as_posix()
+    return re.compile(rf"\]\((?:{re.escape(chapters)}/(?=\d\d_)|{re.escape(guide)}\b|docs/)")
+
+
+def index_from_readme(readme: str, edition: Edition | None = None) -> str:
     """The site's start page: the README, its chapter and guide links pointing at their pages.
 
     The sidebar lists every chapter (by the glob ``[0-9][0-9]_*``, so new chapters appear
-    without a change) and then the instructor's guide.
+    without a change) and then the instructor's guide, under the edition's captions. The
+    README's chapter links (``notebooks/NN_name.ipynb``, ``notebooks/zh/NN_name.ipynb``) and
+    its link to the edition's guide become links to the pages beside the start page.
 
     >>> page = index_from_readme("# Title\\n\\n[00 Intro](notebooks/00_introduction.ipynb)\\n"
     ...                          "[guide](docs/instructor_guide.md)\\n")
@@ -161,14 +198,64 @@ def index_from_readme(readme: str) -> str:
     (True, True)
     >>> ":glob:" in page
     True
+    >>> zh = index_from_readme("# 标题\\n\\n[01](notebooks/zh/01_processes_and_threads.ipynb)\\n"
+    ...                        "[指南](docs/instructor_guide.zh.md)\\n", EDITIONS[1])
+    >>> "[01](01_processes_and_threads.ipynb)" in zh, "[指南](instructor_guide.md)" in zh
+    (True, True)
+    >>> ":caption: 章节" in zh
+    True
     """
-    body = _README_PAGE_LINK.sub("](", readme)
+    edition = edition or EDITIONS[0]
+    links = _page_links(edition)
+
+    def rewrite(match: re.Match[str]) -> str:
+        return "](instructor_guide.md" if match.group(0).endswith(".md") else "]("
+
+    body = links.sub(rewrite, _README_LANGUAGE_LINE.sub("", readme))
+    toctrees = _INDEX_TOCTREES.format(
+        chapters=edition.chapters_caption, guide=edition.guide_caption
+    )
     lines = body.splitlines()
     # The toctrees go right after the title, so that they never fall into a later section.
     for number, line in enumerate(lines):
         if line.startswith("# "):
-            return "\n".join([*lines[: number + 1], _INDEX_TOCTREES, *lines[number + 1 :]]) + "\n"
-    return _INDEX_TOCTREES + "\n" + body
+            return "\n".join([*lines[: number + 1], toctrees, *lines[number + 1 :]]) + "\n"
+    return toctrees + "\n" + body
+
+
+# --- the language switch ---------------------------------------------------------------------
+
+
+def edition_of(language: str) -> Edition:
+    """The edition of a language, by its folder's name or Sphinx's ("zh" or "zh_CN")."""
+    for edition in EDITIONS:
+        if language in (edition.language, edition.sphinx_language):
+            return edition
+    raise ValueError(f"language must be one of {[e.language for e in EDITIONS]}, not {language!r}")
+
+
+def language_switch(language: str, pagename: str) -> dict[str, str] | None:
+    """The link from a page to the same page in the other edition: relative, so that it works
+    opened from disk and served. ``None`` where there is no other edition.
+
+    docs/conf.py hands it to the ``language-switch.html`` template of every page.
+
+    >>> language_switch("en", "02_queues")["href"]
+    '../zh/02_queues.html'
+    >>> switch = language_switch("zh_CN", "index")
+    >>> switch["href"], switch["label"], switch["hreflang"]
+    ('../en/index.html', 'English', 'en')
+    """
+    here = edition_of(language)
+    other = next((edition for edition in EDITIONS if edition != here), None)
+    if other is None:
+        return None
+    up = "../" * (pagename.count("/") + 1)
+    return {
+        "href": f"{up}{other.language}/{pagename}.html",
+        "label": other.name,
+        "hreflang": other.html_language,
+    }
 
 
 # --- assembling the sources ------------------------------------------------------------------
@@ -197,7 +284,7 @@ def assemble(edition: Edition) -> list[Path]:
     wanted: dict[str, Path | str] = {path.name: path for path in edition.chapters()}
     if not wanted:
         raise SiteError(f"no chapters ({CHAPTER_GLOB}) in {edition.notebooks}")
-    wanted["index.md"] = index_from_readme(edition.readme.read_text(encoding="utf-8"))
+    wanted["index.md"] = index_from_readme(edition.readme.read_text(encoding="utf-8"), edition)
     wanted["instructor_guide.md"] = edition.guide
     for name, source in wanted.items():
         if isinstance(source, Path):
@@ -317,18 +404,39 @@ def is_cjk(character: str) -> bool:
     )
 
 
+_JS_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
 def cjk_characters(pages: Iterable[Path]) -> str:
-    """Every CJK character in the given files (built pages, translations), sorted."""
+    """Every CJK character in the given files (built pages, translations), sorted.
+
+    HTML's character references (``&#36827;``) and JavaScript's escapes (``\\u8fdb``, as in
+    Sphinx's translations.js, whose words the search page shows) count as the characters.
+    """
     found: set[str] = set()
     for page in pages:
-        found.update(c for c in html.unescape(page.read_text(encoding="utf-8")) if is_cjk(c))
+        text = html.unescape(page.read_text(encoding="utf-8"))
+        text = _JS_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+        found.update(c for c in text if is_cjk(c))
     return "".join(sorted(found))
 
 
 def subset_cjk_font(font: Path, characters: str, output: Path) -> Path:
-    """Cut ``font`` down to ``characters`` as WOFF2, with fontTools' ``pyftsubset``."""
-    from fontTools import subset
+    """Cut ``font`` down to ``characters`` as WOFF2, with fontTools' ``pyftsubset``.
 
+    A subset already there that holds exactly these characters is kept: cutting the Chinese
+    edition's takes seconds, reading a subset's character map a tenth of one.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    wanted = {ord(character) for character in characters or " "}
+    if output.exists():
+        try:
+            if set(TTFont(str(output))["cmap"].getBestCmap()) == wanted:
+                return output
+        except Exception:  # noqa: BLE001 - a damaged subset is cut again
+            pass
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         text_file = Path(scratch) / "characters.txt"
@@ -351,9 +459,15 @@ def subset_cjk_font(font: Path, characters: str, output: Path) -> Path:
 # --- building --------------------------------------------------------------------------------
 
 
-def sphinx_build(edition: Edition) -> None:
-    """One Sphinx build of an edition, with the shared docs/conf.py. Fails on a warning."""
-    command = [
+def sphinx_command(edition: Edition) -> list[str]:
+    """One Sphinx build of an edition, with the shared docs/conf.py; it fails on a warning."""
+    overrides = {
+        "language": edition.sphinx_language or edition.language,
+        "html_title": edition.title,
+        "togglebutton_hint": edition.show_solution,
+        "togglebutton_hint_hide": edition.hide_solution,
+    }
+    return [
         sys.executable,
         "-m",
         "sphinx",
@@ -364,27 +478,38 @@ def sphinx_build(edition: Edition) -> None:
         "--keep-going",
         "-c",
         str(DOCS),
-        "-D",
-        f"language={edition.sphinx_language or edition.language}",
+        *[argument for name, value in overrides.items() for argument in ("-D", f"{name}={value}")],
         "-d",
         str(BUILD / "doctrees" / edition.language),
         str(edition.sources),
         str(edition.html),
     ]
+
+
+def sphinx_build(editions: Iterable[Edition]) -> None:
+    """Build the editions, side by side (each is one process; two cores build two at once)."""
     # The build must need no network: proxies pointing nowhere make any attempt fail loudly.
     environment = dict(
         os.environ, http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9"
     )
-    if subprocess.run(command, cwd=ROOT, env=environment, check=False).returncode != 0:
-        raise SiteError(f"Sphinx failed to build the {edition.name} edition (see above)")
+    running = [
+        (edition, subprocess.Popen(sphinx_command(edition), cwd=ROOT, env=environment))
+        for edition in editions
+    ]
+    failed = [edition.name for edition, process in running if process.wait() != 0]
+    if failed:
+        raise SiteError(f"Sphinx failed to build the {', '.join(failed)} edition (see above)")
 
 
 def write_root_page(editions: Iterable[Edition] = EDITIONS, site: Path = SITE) -> Path:
-    """The site's start page: a link to each edition (and a redirect while there is one)."""
+    """The site's start page: a link to each edition (and a redirect while there is one).
+
+    Its Chinese name is drawn with the Chinese edition's font subset, as its pages are.
+    """
     editions = list(editions)
     links = "\n".join(
-        f'    <li><a href="{e.language}/index.html" hreflang="{e.language}">{html.escape(e.name)}'
-        "</a></li>"
+        f'    <li><a href="{e.language}/index.html" hreflang="{e.html_language}" '
+        f'lang="{e.html_language}">{html.escape(e.title)} ({html.escape(e.name)})</a></li>'
         for e in editions
     )
     refresh = (
@@ -392,10 +517,23 @@ def write_root_page(editions: Iterable[Edition] = EDITIONS, site: Path = SITE) -
         if len(editions) == 1
         else ""
     )
+    fonts = "".join(
+        f'    @font-face {{ font-family: "Course CJK {e.language}"; '
+        f'src: url("{e.language}/_static/{CJK_FONT_FILE}") format("woff2"); }}\n'
+        for e in editions
+    )
+    families = ", ".join(f'"Course CJK {e.language}"' for e in editions)
+    style = (
+        f"  <style>\n{fonts}    body {{ font-family: system-ui, sans-serif, {families}; "
+        "max-width: 40em; margin: 3em auto; line-height: 1.6; }\n  </style>\n"
+    )
     page = (
         "<!DOCTYPE html>\n<html>\n<head>\n  <meta charset=\"utf-8\">\n"
-        f"  <title>Parallel Python, hands-on</title>\n{refresh}</head>\n<body>\n"
-        f"  <h1>Parallel Python, hands-on</h1>\n  <ul>\n{links}\n  </ul>\n</body>\n</html>\n"
+        '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"  <title>Parallel Python, hands-on · 动手学 Python 并行</title>\n{refresh}{style}"
+        "</head>\n<body>\n"
+        "  <h1>Parallel Python, hands-on · 动手学 Python 并行</h1>\n"
+        f"  <ul>\n{links}\n  </ul>\n</body>\n</html>\n"
     )
     site.mkdir(parents=True, exist_ok=True)
     _write_if_changed(site / "index.html", page)
@@ -409,7 +547,8 @@ def build(editions: Iterable[Edition] = EDITIONS) -> Path:
     editions = list(editions)
     for edition in editions:
         assemble(edition)
-        sphinx_build(edition)
+    sphinx_build(editions)
+    for edition in editions:
         pages = [*edition.html.rglob("*.html"), *edition.html.glob("_static/translations.js")]
         subset_cjk_font(font, cjk_characters(pages), edition.html / "_static" / CJK_FONT_FILE)
     start = write_root_page(editions)

@@ -1,11 +1,18 @@
 """Build every chapter as reveal.js slides: ``python -m tools.slides build`` (``make slides``).
 
 The slides are nbconvert's reveal.js export of the committed notebooks with their stored
-outputs (nothing is executed), one page per chapter, with an index page::
+outputs (nothing is executed), one page per chapter, in both editions (English from
+notebooks/, Chinese from notebooks/zh/), with an index page per edition::
 
-    docs/_build/slides/index.html              the chapters, in the notes' order
-    docs/_build/slides/NN_name.slides.html     one chapter's slides
-    docs/_build/slides/lib/                    reveal.js 5, jQuery, require.js, MathJax 2
+    docs/_build/slides/index.html              the chapters of both editions, in the notes' order
+    docs/_build/slides/NN_name.slides.html     one chapter's slides (English)
+    docs/_build/slides/zh/index.html           the Chinese chapters
+    docs/_build/slides/zh/NN_name.slides.html  one chapter's slides (Chinese)
+    docs/_build/slides/lib/                    reveal.js 5, jQuery, require.js, MathJax 2, the
+                                               CJK font subset: one copy for both editions
+
+Every deck carries a language switch, a small link in the corner of every slide to the same
+chapter's deck in the other language, and each index page a link to the other's.
 
 Where the slides break is written in each notebook's cell metadata
 (``metadata.slideshow.slide_type``, checked by tests/test_slide_structure.py); the solutions
@@ -36,6 +43,7 @@ import argparse
 import html
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -58,10 +66,12 @@ BUILD_STAMP = SLIDES / ".built"
 LIB = "lib"
 #: The reveal.js theme: the only one of reveal.js's themes that loads no web font.
 THEME = "white"
-#: Chinese on the slides (the chapters' subtitles) is drawn with a subset of a CJK font cut at
-#: build time, as the site does (tools/site.py), where the tools for it are there: fontTools
-#: with brotli (the ``site`` extra) and a CJK font (Debian's fonts-noto-cjk). The template
-#: always loads this stylesheet; without the subset it is empty and the viewer's fonts are used.
+#: Chinese on the slides (the Chinese decks, the English chapters' subtitles) is drawn with a
+#: subset of a CJK font cut at build time from every deck and index page of both editions, as
+#: the site does (tools/site.py), where the tools for it are there: fontTools with brotli (the
+#: ``site`` extra) and a CJK font (Debian's fonts-noto-cjk); ``make slides`` installs them.
+#: The template always loads this stylesheet; without the subset it is empty and the viewer's
+#: fonts are used.
 CJK_STYLESHEET = f"{LIB}/fonts/course-cjk.css"
 CJK_FONT = f"{LIB}/fonts/course-cjk.woff2"
 #: The slide size reveal.js scales to the screen (nbconvert's default, reveal.js's too).
@@ -122,8 +132,46 @@ LIBRARIES: tuple[Library, ...] = (
 )
 
 
+#: The editions, English first (tools/site.py): where their chapters are.
+EDITIONS = site_tools.EDITIONS
+
+
 class SlidesError(RuntimeError):
     """Something the build needs is missing; the message says what to do."""
+
+
+def deck_folder(edition: site_tools.Edition, slides: Path = SLIDES) -> Path:
+    """Where an edition's slides are built: the English at the top (their addresses as they
+    always were), any other in a folder named for its language.
+
+    >>> deck_folder(EDITIONS[1], Path("out")).as_posix()
+    'out/zh'
+    """
+    return slides if edition == EDITIONS[0] else slides / edition.language
+
+
+def _up(edition: site_tools.Edition) -> str:
+    """The relative way from an edition's folder to the top of the slides ("" or "../")."""
+    return "" if edition == EDITIONS[0] else "../"
+
+
+def language_switch(
+    edition: site_tools.Edition, page: str = "index.html"
+) -> dict[str, str] | None:
+    """The link from a deck (or index page) to the same one in the other edition.
+
+    >>> language_switch(EDITIONS[0], "02_queues.slides.html")["href"]
+    'zh/02_queues.slides.html'
+    >>> language_switch(EDITIONS[1], "index.html")["href"]
+    '../index.html'
+    """
+    other = next((item for item in EDITIONS if item != edition), None)
+    if other is None:
+        return None
+    here = deck_folder(edition, Path("slides"))
+    there = deck_folder(other, Path("slides")) / page
+    href = Path(os.path.relpath(there, here)).as_posix()
+    return {"href": href, "label": other.name, "hreflang": other.html_language}
 
 
 def chapters(notebooks: Path = NOTEBOOKS) -> list[Path]:
@@ -186,22 +234,26 @@ def copy_libraries(node_modules: Path = NODE_MODULES, slides: Path = SLIDES) -> 
                 shutil.copy2(source, target)
 
 
-def exporter():  # -> nbconvert.SlidesExporter (imported here: `make slides` alone needs it)
-    """nbconvert's reveal.js exporter, with the course's template and local libraries."""
+def exporter(edition: site_tools.Edition = EDITIONS[0]):  # -> nbconvert.SlidesExporter
+    """nbconvert's reveal.js exporter, with the course's template and local libraries, for
+    an edition's folder (its language, and the way up to ``lib/``)."""
     from nbconvert import SlidesExporter
     from traitlets.config import Config
 
     config = Config()
     config.SlidesExporter.extra_template_paths = [str(TEMPLATE.parent)]
     config.SlidesExporter.template_file = TEMPLATE.name
-    config.SlidesExporter.reveal_url_prefix = library_url("reveal.js")
+    up = _up(edition)
+    # nbconvert takes an ISO 639-1 code only ("zh", not "zh-CN") for <html lang>.
+    config.SlidesExporter.language_code = edition.html_language.split("-")[0]
+    config.SlidesExporter.reveal_url_prefix = up + library_url("reveal.js")
     config.SlidesExporter.reveal_theme = THEME
     config.SlidesExporter.reveal_width = str(WIDTH)
     config.SlidesExporter.reveal_height = str(HEIGHT)
     config.SlidesExporter.reveal_number = "c/t"
-    config.SlidesExporter.jquery_url = library_url("jquery")
-    config.SlidesExporter.require_js_url = library_url("requirejs")
-    config.SlidesExporter.mathjax_url = library_url("mathjax2")
+    config.SlidesExporter.jquery_url = up + library_url("jquery")
+    config.SlidesExporter.require_js_url = up + library_url("requirejs")
+    config.SlidesExporter.mathjax_url = up + library_url("mathjax2")
     # The prompts ("In [3]:") take a sixth of the width a slide has for code.
     config.SlidesExporter.exclude_input_prompt = True
     config.SlidesExporter.exclude_output_prompt = True
@@ -271,45 +323,100 @@ def write_cjk_font(pages: list[Path], slides: Path = SLIDES) -> str:
     return f"Chinese drawn with a subset of {font.name} ({len(characters)} characters)"
 
 
-def write_index(notebooks: list[Path], slides: Path = SLIDES) -> Path:
-    """The index page: a link to each chapter's slides."""
-    items = "\n".join(
-        f'    <li><a href="{slide_page(notebook, Path()).as_posix()}">'
-        f"{html.escape(title_of(notebook))}</a></li>"
-        for notebook in notebooks
+_INDEX_TEXT = {
+    "en": (
+        "Parallel Python, hands-on: slides",
+        "One presentation per chapter. Keys: arrows or space to move, <kbd>s</kbd> for the "
+        "speaker view, <kbd>f</kbd> for full screen, <kbd>Esc</kbd> for the overview.",
+    ),
+    "zh": (
+        "动手学 Python 并行：幻灯片",
+        "每章一份演示文稿。按键：方向键或空格键翻页，<kbd>s</kbd> 打开演讲者视图，"
+        "<kbd>f</kbd> 全屏，<kbd>Esc</kbd> 总览。",
+    ),
+}
+
+
+def _switch_link(switch: dict[str, str] | None) -> str:
+    if switch is None:
+        return ""
+    return (
+        f'  <p><a class="course-language-switch" href="{switch["href"]}" '
+        f'hreflang="{switch["hreflang"]}" lang="{switch["hreflang"]}">'
+        f"{html.escape(switch['label'])}</a></p>\n"
     )
+
+
+def write_index(
+    edition: site_tools.Edition, decks: dict[site_tools.Edition, list[Path]], slides: Path = SLIDES
+) -> Path:
+    """An edition's index page: a link to each of its chapters' slides, and a language switch.
+
+    The English one, at the top of the slides, lists the Chinese chapters too.
+    """
+    folder = deck_folder(edition, slides)
+    title, keys = _INDEX_TEXT.get(edition.language, _INDEX_TEXT["en"])
+    listed = decks if edition == EDITIONS[0] else {edition: decks[edition]}
+    lists = []
+    for shown, notebooks in listed.items():
+        prefix = Path(os.path.relpath(deck_folder(shown, slides), folder))
+        items = "\n".join(
+            f'    <li><a href="{(prefix / slide_page(notebook, Path()).name).as_posix()}">'
+            f"{html.escape(title_of(notebook))}</a></li>"
+            for notebook in notebooks
+        )
+        heading = f"  <h2>{html.escape(shown.name)}</h2>\n" if len(listed) > 1 else ""
+        lists.append(
+            f'{heading}  <ol start="0" lang="{shown.html_language}">\n{items}\n  </ol>\n'
+        )
     page = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n'
-        "  <title>Parallel Python, hands-on: slides</title>\n</head>\n<body>\n"
-        "  <h1>Parallel Python, hands-on: slides</h1>\n"
-        "  <p>One presentation per chapter. Keys: arrows or space to move, <kbd>s</kbd> for the "
-        "speaker view, <kbd>f</kbd> for full screen, <kbd>Esc</kbd> for the overview.</p>\n"
-        f'  <ol start="0">\n{items}\n  </ol>\n</body>\n</html>\n'
+        f'<!DOCTYPE html>\n<html lang="{edition.html_language}">\n<head>\n'
+        '  <meta charset="utf-8">\n'
+        f"  <title>{html.escape(title)}</title>\n"
+        f'  <link rel="stylesheet" href="{_up(edition)}{CJK_STYLESHEET}">\n'
+        '  <style>body { font-family: system-ui, sans-serif, "Course CJK"; }</style>\n'
+        "</head>\n<body>\n"
+        f"{_switch_link(language_switch(edition))}"
+        f"  <h1>{html.escape(title)}</h1>\n"
+        f"  <p>{keys}</p>\n"
+        f"{''.join(lists)}</body>\n</html>\n"
     )
-    path = slides / "index.html"
+    path = folder / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
 
 
-def build(notebooks: Path = NOTEBOOKS, slides: Path = SLIDES) -> Path:
-    """Export every chapter, copy the libraries, write the index; return the index page."""
-    found = chapters(notebooks)
-    if not found:
-        raise SlidesError(f"no chapters ({site_tools.CHAPTER_GLOB}) in {notebooks}")
+def build(editions: tuple[site_tools.Edition, ...] = EDITIONS, slides: Path = SLIDES) -> Path:
+    """Export every chapter of every edition, copy the libraries, cut the CJK font subset for
+    all of them, write the index pages; return the top index page."""
+    decks = {edition: chapters(edition.notebooks) for edition in editions}
+    for edition, found in decks.items():
+        if not found:
+            raise SlidesError(f"no chapters ({site_tools.CHAPTER_GLOB}) in {edition.notebooks}")
     slides.mkdir(parents=True, exist_ok=True)
     copy_libraries(slides=slides)
-    export = exporter()
-    for notebook in found:
-        body, _ = export.from_notebook_node(slide_notebook(notebook))
-        page = link_chapters_to_slides(body)
-        slide_page(notebook, slides).write_text(page, encoding="utf-8")
-    print(write_cjk_font([slide_page(notebook, slides) for notebook in found], slides))
-    stale = set(slides.glob(f"*{SLIDE_SUFFIX}")) - {slide_page(n, slides) for n in found}
-    for page in stale:
-        page.unlink()
-    index = write_index(found, slides)
+    built: list[Path] = []
+    for edition, found in decks.items():
+        folder = deck_folder(edition, slides)
+        folder.mkdir(parents=True, exist_ok=True)
+        export = exporter(edition)
+        for notebook in found:
+            page = slide_page(notebook, folder)
+            course = {
+                "lib": _up(edition) + LIB,
+                "switch": language_switch(edition, page.name),
+            }
+            # The browser's tab shows the chapter's title (nbconvert's default: "Notebook").
+            resources = {"course": course, "metadata": {"name": title_of(notebook)}}
+            body, _ = export.from_notebook_node(slide_notebook(notebook), resources=resources)
+            page.write_text(link_chapters_to_slides(body), encoding="utf-8")
+            built.append(page)
+        for stale in set(folder.glob(f"*{SLIDE_SUFFIX}")) - set(built):
+            stale.unlink()
+    indexes = [write_index(edition, decks, slides) for edition in editions]
+    print(write_cjk_font([*built, *indexes], slides))
     (slides / BUILD_STAMP.name).touch()
-    return index
+    return indexes[0]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -259,7 +259,7 @@ def _judge_render_shared(outcome: Any, pool: WatchingPool, segments: list[Any]) 
         return not_yet(say(
             "close() raised BufferError: a NumPy view of the segment was still "
             "alive. Copy the image out, delete the view (del image), then close()",
-            "close() 抛出了 BufferError：段（segment）的某个 NumPy 视图还活着。先把图像复制出"
+            "close() 抛出了 BufferError：内存段（segment）的某个 NumPy 视图还活着。先把图像复制出"
             "来，删除视图（del image），再 close()"), "view-alive")
     if outcome.error is not None:
         error = outcome.error
@@ -279,7 +279,7 @@ def _judge_render_shared(outcome: Any, pool: WatchingPool, segments: list[Any]) 
             "let them run render_block_into(name, view, block), which writes into "
             "the segment",
             "工作进程运行的是 render_block，它把每个像素都序列化后送回：请让"
-            "它们运行 render_block_into(name, view, block)，它直接写进段里"), "pickled-pixels")
+            "它们运行 render_block_into(name, view, block)，它直接写进内存段里"), "pickled-pixels")
     if not segments:
         return not_yet(say(
             "render_shared created no SharedMemory segment: create one the size of "
@@ -296,7 +296,7 @@ def _judge_render_shared(outcome: Any, pool: WatchingPool, segments: list[Any]) 
             "no task of the pool render_shared receives wrote into the segment: "
             "this process (or a pool of your own) computed the rows. Map "
             "render_block_into over blocks of rows with the pool you are given",
-            "render_shared 收到的进程池里没有任何任务写入段：这些行是本进程（或你自己的进程池"
+            "render_shared 收到的进程池里没有任何任务写入内存段：这些行是本进程（或你自己的进程池"
             "）算出来的。请用传给你的进程池，把 render_block_into 映射到各个行块上"),
                        "work-in-parent")
     if len(rows) != len(set(rows)):
@@ -322,7 +322,7 @@ def _judge_render_shared(outcome: Any, pool: WatchingPool, segments: list[Any]) 
         return not_yet(say(
             "you returned a view of the segment, not a copy: its memory goes away "
             "at close(). Return image.copy(), taken inside the block",
-            "你返回的是段的视图，而不是副本：它的内存在 close() 时就没了。请在"
+            "你返回的是内存段的视图，而不是副本：它的内存在 close() 时就没了。请在"
             "块内返回 image.copy()"), "view-returned")
     if image.shape != view.shape or not np.array_equal(image, render_serial(view)):
         return not_yet(say(
@@ -335,12 +335,13 @@ def _judge_render_shared(outcome: Any, pool: WatchingPool, segments: list[Any]) 
         return not_yet(say(
             "the image is right, but the segment is still open in this process: "
             "delete your views, then call close()",
-            "图像是对的，但段在本进程里仍然打开着：先删除你的视图，再调用 close()"), "not-closed")
+            "图像是对的，但内存段在本进程里仍然打开着：先删除你的视图，再调用 close()"),
+            "not-closed")
     if exists:
         return not_yet(say(
             "the image is right and the segment is closed, but it still exists in "
             "/dev/shm: the creator must call unlink() once the workers are done",
-            "图像是对的，段也关闭了，但它仍然存在于 /dev/shm 里：工作进程完成后，创建者必须调"
+            "图像是对的，内存段也关闭了，但它仍然存在于 /dev/shm 里：工作进程完成后，创建者必须调"
             "用 unlink()"), "not-unlinked")
     return correct("")  # judged further with a failing pool
 
@@ -386,7 +387,7 @@ def check_render_shared(render_shared: Callable[[Any, View], Any]) -> Verdict:
                 "the image is right, but when a task failed the segment stayed in "
                 "/dev/shm: unlink it in a finally block (or use "
                 "helpers.fractal.shared_image), so that an error cleans up too",
-                "图像是对的，但有任务失败时段留在了 /dev/shm 里：请在 finally 块里 unlink 它（"
+                "图像是对的，但有任务失败时内存段留在了 /dev/shm 里：请在 finally 块里 unlink 它（"
                 "或使用 helpers.fractal.shared_image），这样出错时也会清理"),
                            "not-unlinked-on-error")
         if not isinstance(outcome.error, WorkerFailed):

@@ -403,7 +403,7 @@ def _judge(
             say(f"{expected - final:,} of {expected:,} updates were lost, although every process "
                 "held the same lock: run the check again, and tell your instructor if it repeats",
                 f"{expected:,} 次更新中丢失了 {expected - final:,} 次，尽管每个进程都持有同一个锁："
-                "请再运行一次检查，如果仍然如此，请告诉你的老师"),
+                "请再运行一次检查，如果仍然如此，请告诉你的讲师"),
             "lost-updates",
         )
     return correct(

@@ -664,9 +664,8 @@ def _judge(run: Run, exercise: Exercise, timeout: float, pair: bool) -> Verdict:
                 + ("(results, workers)" if pair else say("the values in task order",
                                                           "按任务顺序排列的值")),
                 f"{exercise.function} 返回了 None：请为每个任务启动一个进程，用 get(timeout=...) "
-                "为每个工作进程读取一个带标签的结果，join 这些工作进程，然后返回 "
-                + ("(results, workers)" if pair else say("the values in task order",
-                "按任务顺序排列的值"))),
+                "为每个工作进程读取一个带标签的结果，join 这些工作进程，然后返回"
+                + (" (results, workers)" if pair else "按任务顺序排列的值")),
             "missing",
         )
     results = _unpack(run.outcome.value, pair)
