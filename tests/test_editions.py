@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tools.editions import EDITIONS, all_problems, chapters, edition_problems
+from tools.editions import (
+    EDITIONS,
+    NOTEBOOKS,
+    NOTES_TITLES,
+    all_problems,
+    chapters,
+    edition_problems,
+)
 
 ENGLISH = chapters("en")
 
@@ -81,3 +88,12 @@ def test_a_heading_lost_in_translation_fails(pair: tuple[dict, dict]) -> None:
                 if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## "))
     cell["source"] = "".join(cell["source"]).replace("## ", "", 1)
     assert any("headings" in p for p in edition_problems(english, chinese))
+
+
+def test_chapters_01_to_06_of_the_chinese_edition_carry_the_notes_titles() -> None:
+    for number, title in NOTES_TITLES.items():
+        chapter = next((NOTEBOOKS / "zh").glob(f"{number}_*.ipynb"))
+        cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+        headings = [line for cell in cells[:3] if cell["cell_type"] == "markdown"
+                    for line in "".join(cell["source"]).splitlines() if line.startswith("# ")]
+        assert headings == [f"# {number} · {title}"], (chapter.name, headings)

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tools import site as site_tools
+from tools.editions import NOTES_TITLES
 from tools.html_pages import (
     CSS_URL,
     Page,
@@ -66,15 +67,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = os.environ.get("COURSE_SITE_REQUIRED") == "1"
 SITE_TOOLS = ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx_togglebutton", "fontTools")
 ENGLISH, CHINESE = EDITIONS
-#: The notes' own section titles, which chapters 01-06 of the Chinese edition carry.
-NOTES_TITLES = {
-    "01": "添加进程",
-    "02": "在queue中存放结果",
-    "03": "多线程&多进程横评",
-    "04": "进程池pool",
-    "05": "共享内存",
-    "06": "进程锁",
-}
 #: The largest each edition's CJK font subset may be (bytes): a subset, not the whole font.
 FONT_BUDGET = {"en": 200_000, "zh": 400_000}
 SWITCH = "course-language-switch"

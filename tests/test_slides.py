@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 
 from tools import slides as slide_tools
+from tools.editions import NOTES_TITLES
 from tools.html_pages import (
     CSS_URL,
     Page,
@@ -50,15 +51,6 @@ REQUIRED = os.environ.get("COURSE_SLIDES_REQUIRED") == "1"
 CHAPTERS = slide_tools.chapters()
 EDITIONS = slide_tools.EDITIONS
 ENGLISH, CHINESE = EDITIONS
-#: The notes' own section titles, which chapters 01-06 of the Chinese edition carry.
-NOTES_TITLES = {
-    "01": "添加进程",
-    "02": "在queue中存放结果",
-    "03": "多线程&多进程横评",
-    "04": "进程池pool",
-    "05": "共享内存",
-    "06": "进程锁",
-}
 SWITCH = "course-language-switch"
 #: What a solution's check says: the slides show the learner's "Not yet" only.
 CORRECT = {"en": "Correct!", "zh": "正确！"}

@@ -32,6 +32,15 @@ EDITIONS = {"en": NOTEBOOKS, "zh": NOTEBOOKS / "zh"}
 RUN_METADATA = ("course", "execution")
 #: Notebook metadata a run writes.
 RUN_NOTEBOOK_METADATA = ("language_info",)
+#: The notes' own section titles: the titles of chapters 01-06 in the Chinese edition.
+NOTES_TITLES = {
+    "01": "添加进程",
+    "02": "在queue中存放结果",
+    "03": "多线程&多进程横评",
+    "04": "进程池pool",
+    "05": "共享内存",
+    "06": "进程锁",
+}
 _LANGUAGE_CALL = re.compile(r"""use_language\(["'](?:en|zh)["']\)""")
 _HEADING = re.compile(r"^(#{1,6})\s")
 _LINK = re.compile(r"\]\([^)]*\)")
