@@ -153,10 +153,10 @@ def jupyterlab_anchor(title: str) -> str:
     return title.replace(" ", "-")
 
 
-#: The README's line that links its other languages (README.zh-CN.md): the site has a page
-#: per edition and its own way between them (the language switch), so the start page leaves
-#: that line out.
-_README_LANGUAGE_LINE = re.compile(r"^[^\n]*\]\(README[\w.-]*\.md\)[^\n]*\n+", re.MULTILINE)
+#: The README's first line, which links its other languages (README.zh-CN.md): the site has a
+#: page per edition and its own way between them (the language switch), so the start page
+#: leaves that line out. Only the first line: a sentence further down must not lose a line.
+_README_LANGUAGE_LINE = re.compile(r"\A[^\n]*\]\(README[\w.-]*\.md\)[^\n]*\n+")
 
 _INDEX_TOCTREES = """
 
