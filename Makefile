@@ -41,10 +41,11 @@ KERNEL_TIMEOUT ?= 180
 # workers busy to the end.
 UNIT_JOBS ?= 6
 # How many of those suites (the unit tests, each notebook run, the browser test) `make test`
-# runs at once, in that order: the heaviest first. Each spreads over several processes
-# already. Measured with `make test` on this 2-core machine: with four notebook runs, all six
-# suites at once 400 s wall and 695 CPU-s (timers, polls and heartbeats tick for longer),
-# three at a time 344 s and 600 CPU-s; with three runs, three at a time 296 s, four 285 s.
+# runs at once, in that order: the heaviest first, the browser test (mostly waiting) last.
+# Each spreads over several processes already. Measured with `make test` on this 2-core
+# machine: with four notebook runs, all six suites at once 400 s wall and 695 CPU-s (timers,
+# polls and heartbeats tick for longer), three at a time 344 s and 600 CPU-s; with three runs,
+# three at a time 296 s, four 285 s, four with the browser test last 282 s and 491 CPU-s.
 SUITE_JOBS ?= 4
 NOTEBOOK_JOBS ?= 2
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
@@ -130,8 +131,8 @@ notebooks-zh-spawn-only: $(STAMP)
 # seconds, and the browser test after them ended the suite.
 test: lint $(SITE_STAMP) $(NPM_STAMP) $(BROWSER_STAMP)
 	@$(MAKE) --no-print-directory -j --output-sync=target site slides
-	@$(MAKE) --no-print-directory -j $(SUITE_JOBS) --output-sync=target unit \
-		$(wordlist 1,2,$(NOTEBOOK_RUNS)) browser-test $(wordlist 3,99,$(NOTEBOOK_RUNS))
+	@$(MAKE) --no-print-directory -j $(SUITE_JOBS) --output-sync=target unit $(NOTEBOOK_RUNS) \
+		browser-test
 	@echo "=== all green: lint, site, slides, unit tests, $(strip $(NOTEBOOK_RUNS)), browser ==="
 
 # `make test` under every Python >= 3.11 on this machine (PATH, pyenv), each in its own

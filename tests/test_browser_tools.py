@@ -133,9 +133,7 @@ def test_make_test_builds_first_then_runs_the_browser_test_beside_the_suites() -
     suites = next(i for i, line in enumerate(recipe) if " -j " in line and " unit " in line)
     assert builds < suites, "the site and the slides must be built before the browser test"
     assert " slides" in recipe[builds] and "browser" not in recipe[builds]
-    assert "$(wordlist 1,2,$(NOTEBOOK_RUNS))" in recipe[suites]
-    assert " browser-test" in recipe[suites]
-    assert "$(wordlist 3,99,$(NOTEBOOK_RUNS))" in recipe[suites]
+    assert "$(NOTEBOOK_RUNS)" in recipe[suites] and recipe[suites].endswith(" browser-test")
     assert _recipe(makefile, "browser-test") == ["$(BROWSER_TEST)"]
     # What they all need is installed before them.
     header = re.search(r"^test:(.*)$", makefile, re.MULTILINE)
