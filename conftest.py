@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -42,7 +41,8 @@ import nbformat
 import psutil
 import pytest
 
-from helpers.solutions import NOT_RUN, NOT_RUN_ZH
+from helpers.solutions import NOT_RUN, NOT_RUN_ZH, should_run
+from tools.editions import language_of
 from tools.kernel_profile import (
     KERNEL_CLEANUP,
     NATIVE,
@@ -145,23 +145,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.cell.outputs = [_not_run_output(_language_of(item.parent))]
 
 
-_LANGUAGE_CALL = re.compile(r"""^use_language\(["'](\w+)["']\)""", re.MULTILINE)
-
-
 def _is_solution(source: str) -> bool:
     """Whether a cell is a ``%%solution`` cell that *Run All* skips (not ``%%solution run``)."""
-    first = source.lstrip().split("\n", 1)[0].split("#", 1)[0].split()
-    return first == ["%%solution"]
+    magic, _, line = source.lstrip().split("\n", 1)[0].partition(" ")
+    return magic == "%%solution" and not should_run(line, {})
 
 
 def _language_of(notebook: pytest.Collector) -> str:
-    """The language a notebook's first ``use_language(...)`` call chooses (default English)."""
-    for cell in getattr(notebook, "nb", {"cells": []})["cells"]:
-        if cell.get("cell_type") == "code":
-            match = _LANGUAGE_CALL.search(cell.get("source", ""))
-            if match:
-                return match.group(1)
-    return "en"
+    """The language a notebook's language cell chooses (default English)."""
+    return language_of(getattr(notebook, "nb", {"cells": []})["cells"])
 
 
 def _not_run_output(language: str) -> nbformat.NotebookNode:

@@ -41,7 +41,7 @@ NOTES_TITLES = {
     "05": "共享内存",
     "06": "进程锁",
 }
-_LANGUAGE_CALL = re.compile(r"""use_language\(["'](?:en|zh)["']\)""")
+_LANGUAGE_CALL = re.compile(r"""use_language\(["'](en|zh)["']\)""")
 _HEADING = re.compile(r"^(#{1,6})\s")
 _LINK = re.compile(r"\]\([^)]*\)")
 
@@ -65,6 +65,22 @@ def code_without_comments(source: str) -> str:
             lines[row - 1] = lines[row - 1][:column].rstrip()
     kept = "\n".join(line for line in lines if line.strip())
     return _LANGUAGE_CALL.sub("use_language(LANGUAGE)", kept)
+
+
+def language_of(cells: list[dict[str, Any]]) -> str:
+    """The language a chapter's language cell chooses (its first ``use_language`` call).
+
+    >>> language_of([{"cell_type": "code", "source": 'use_language("zh")  # 中文版'}])
+    'zh'
+    >>> language_of([{"cell_type": "markdown", "source": "# Title"}])
+    'en'
+    """
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            match = _LANGUAGE_CALL.search(_source(cell))
+            if match:
+                return match.group(1)
+    return "en"
 
 
 def _source(cell: dict[str, Any]) -> str:
